@@ -1,0 +1,298 @@
+"""The command line: a thin layer over the Python API.
+
+Every command turns ``ExtractorError`` into one line on stderr and its exit code (2 for usage,
+1 for failure); nothing the user can cause prints a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from extractor import __version__
+from extractor.errors import ExtractorError, UsageError
+from extractor.schemas import Report
+
+app = typer.Typer(
+    help="Verified, structured data from Chinese environmental reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"extractor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """extractor: turn environmental reports into a verified city-by-year panel."""
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except ExtractorError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(e.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as e:  # a bug of ours: still one line, traceback on request
+        if os.environ.get("EXTRACTOR_DEBUG"):
+            raise
+        err.print(
+            f"[red]error:[/red] internal error {type(e).__name__}: {e} "
+            "(set EXTRACTOR_DEBUG=1 for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
+
+
+# Options shared by extract and batch, declared once.
+BackendOpt = Annotated[
+    str,
+    typer.Option("--backend", "-b", help="auto (llm if an endpoint is set) | llm | rules | hybrid"),
+]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", "-m", help="Model name [env EXTRACTOR_MODEL]")
+]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint [env OPENAI_BASE_URL]")
+]
+ApiKeyOpt = Annotated[str | None, typer.Option("--api-key", help="API key [env OPENAI_API_KEY]")]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option("--mode", help="tools | json | json_schema | md_json [env EXTRACTOR_MODE]"),
+]
+ConcOpt = Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Model calls at once")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache")]
+CacheOpt = Annotated[
+    Path | None, typer.Option("--cache", help="Response cache file [env EXTRACTOR_CACHE]")
+]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per model call")]
+RetriesOpt = Annotated[int, typer.Option("--max-retries", min=0, help="Transport retries per call")]
+ReasksOpt = Annotated[int, typer.Option("--max-reasks", min=0, help="Re-asks on invalid replies")]
+ChunkOpt = Annotated[int, typer.Option("--chunk-chars", min=200, help="Max section chars per call")]
+
+
+def _options(**kw: Any) -> Any:
+    from extractor.pipeline import ExtractOptions
+
+    no_cache = kw.pop("no_cache")
+    cache_path = kw.pop("cache_path")
+    cache: bool | Path = False if no_cache else (cache_path or True)
+    return ExtractOptions(cache=cache, **kw)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int, str], None] | None]:
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task("extracting", total=None)
+
+    def update(done: int, total: int, label: str) -> None:
+        bar.update(task, completed=done, total=total, description=label[:40])
+
+    with bar:
+        yield update
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Report files (.txt .md .docx .pdf)")],
+    backend: BackendOpt = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    mode: ModeOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the contract JSON")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the JSON here (a dir for many)")
+    ] = None,
+    concurrency: ConcOpt = 4,
+    no_cache: NoCacheOpt = False,
+    cache_path: CacheOpt = None,
+    timeout: TimeoutOpt = 180.0,
+    max_retries: RetriesOpt = 3,
+    max_reasks: ReasksOpt = 2,
+    chunk_chars: ChunkOpt = 1800,
+) -> None:
+    """Extract facts, problems and recommendations from reports."""
+    from extractor.loading import load
+    from extractor.pipeline import aextract_document
+
+    with _errors():
+        opts = _options(
+            backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
+            concurrency=concurrency, no_cache=no_cache, cache_path=cache_path, timeout=timeout,
+            max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
+        )  # fmt: skip
+        opts.resolved_backend()  # a configuration error is reported before any file is read
+        many = len(paths) > 1
+        if output is not None and many:
+            output.mkdir(parents=True, exist_ok=True)
+        failures = 0
+        for path in paths:
+            try:
+                doc = load(path)
+                with _progress(not as_json) as progress:
+                    report = asyncio.run(aextract_document(doc, opts, progress=progress))
+            except ExtractorError as e:
+                if not many:
+                    raise
+                failures += 1
+                err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+                continue
+            blob = report.model_dump_json(indent=2)
+            if output is not None:
+                target = output / f"{path.stem}.json" if many else output
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(blob + "\n", encoding="utf-8")
+                err.print(f"wrote {target}", highlight=False)
+            if as_json:
+                typer.echo(report.model_dump_json() if many else blob)
+            elif output is None or not many:
+                print_summary(report)
+        if failures:
+            raise typer.Exit(1)
+
+
+def print_summary(report: Report, console: Console | None = None) -> None:
+    """The readable view: what the report is, counts, facts with their check, failures."""
+    c = console or out
+    m = report.meta
+    src = report.source.path if report.source and report.source.path else "(text)"
+    c.print(f"[bold]{m.title or src}[/bold]", highlight=False)
+    c.print(
+        f"{src} · doc {report.doc_id} · {m.doc_type} · region {m.region or '?'} · "
+        f"period {m.period or '?'} · issued {m.issued_on or '?'}",
+        highlight=False,
+    )
+    ok = sum(1 for s in report.sections if s.status == "ok")
+    failed = [s for s in report.sections if s.status == "failed"]
+    c.print(
+        f"{len(report.facts)} facts · {len(report.problems)} problems · "
+        f"{len(report.recommendations)} recommendations · sections {ok} ok, {len(failed)} failed",
+        highlight=False,
+    )
+    if report.facts:
+        t = Table(show_lines=False, pad_edge=False)
+        for col in ("#", "subject", "value", "unit", "change", "rank", "check", "quote"):
+            t.add_column(col, overflow="fold")
+        for i, f in enumerate(report.facts, 1):
+            value = f.value_text if f.value is None else f"{f.value:g}"
+            change = (
+                f"{f.change.basis or ''}{f.change.value:+g}{f.change.unit or ''}"
+                if (f.change and f.change.value is not None)
+                else ""
+            )
+            rank = f"{f.rank.scope or ''}第{f.rank.position}" if f.rank else ""
+            check = f.check.status if f.check else "-"
+            quote = f.quote if len(f.quote) <= 30 else f.quote[:29] + "…"
+            t.add_row(str(i), f.subject, value or "", f.unit or "", change, rank, check, quote)
+        c.print(t)
+    for s in failed:
+        c.print(f"[red]failed[/red] {' > '.join(s.path) or s.id}: {s.error}", highlight=False)
+    r = report.run
+    c.print(
+        f"{r.backend} {r.model or ''} · {r.calls} calls "
+        f"({r.cached_calls} cached, {r.reasks} re-asks) "
+        f"· {r.prompt_tokens}+{r.completion_tokens} tokens · {r.seconds:.1f} s",
+        highlight=False,
+    )
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="A folder, a glob or files")],
+    db: Annotated[Path, typer.Option("--db", help="SQLite file to store results in")] = Path(
+        "results.db"
+    ),
+    backend: BackendOpt = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    mode: ModeOpt = None,
+    concurrency: ConcOpt = 4,
+    docs: Annotated[int, typer.Option("--docs", min=1, help="Documents at once")] = 2,
+    force: Annotated[bool, typer.Option("--force", help="Re-extract stored documents")] = False,
+    no_cache: NoCacheOpt = False,
+    cache_path: CacheOpt = None,
+    timeout: TimeoutOpt = 180.0,
+    max_retries: RetriesOpt = 3,
+    max_reasks: ReasksOpt = 2,
+    chunk_chars: ChunkOpt = 1800,
+) -> None:
+    """Extract every report in a folder or glob into a SQLite database (resumable)."""
+    from extractor.batch import collect_inputs, run_batch
+    from extractor.storage import Store
+
+    with _errors():
+        opts = _options(
+            backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
+            concurrency=concurrency, no_cache=no_cache, cache_path=cache_path, timeout=timeout,
+            max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
+        )  # fmt: skip
+        opts.resolved_backend()
+        paths = collect_inputs(inputs)
+        store = Store(db)
+        try:
+            summary = run_batch(paths, store, opts, doc_concurrency=docs, force=force)
+        finally:
+            store.close()
+        for item in summary.items:
+            if item.status == "failed":
+                err.print(f"[red]failed[/red] {item.path}: {item.error}", highlight=False)
+        out.print(
+            f"{summary.ok} stored, {summary.skipped} skipped (already stored), "
+            f"{summary.failed} failed → {db} ({summary.seconds:.1f} s)",
+            highlight=False,
+        )
+        if summary.failed and not summary.ok and not summary.skipped:
+            raise typer.Exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        app(args=argv, prog_name="extractor", standalone_mode=True)
+    except UsageError as e:  # raised outside a command body
+        err.print(f"error: {e}", highlight=False)
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""The LLM client: any OpenAI-compatible endpoint, through openai + instructor.
+
+Two retry layers, kept apart on purpose:
+
+* transport: the openai SDK's own retries (429 honouring Retry-After, 5xx, timeouts, dropped
+  connections) with exponential backoff, ``max_retries`` times per request;
+* validation: instructor re-asks, ``max_reasks`` times, only when the reply does not parse into
+  the reply model (the error text goes back to the model).
+
+Every request that reaches the wire goes through ``_create`` below, which is where the
+response cache and the usage counters live, so usage counts every attempt and every re-ask.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import instructor
+import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
+from openai.types.chat import ChatCompletion
+from pydantic import BaseModel, ValidationError
+
+from extractor.cache import ResponseCache, request_key
+from extractor.errors import ConfigError, LLMError, ModeRefusedError
+
+T = TypeVar("T", bound=BaseModel)
+
+# instructor logs every failed attempt at ERROR; we report failures ourselves, once, as data.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+logging.getLogger("instructor").propagate = False
+
+MODES: dict[str, instructor.Mode] = {
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "md_json": instructor.Mode.MD_JSON,
+}
+_OTHER_MODE = {"json_schema": "json", "tools": "json", "json": "md_json", "md_json": "json"}
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    model: str
+    base_url: str | None = None
+    api_key: str | None = None
+    mode: str = "tools"
+    temperature: float = 0.0
+    timeout: float = 180.0
+    max_retries: int = 3
+    max_reasks: int = 2
+    max_output_tokens: int = 4096
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(
+                f"unknown mode {self.mode!r}: use one of {', '.join(MODES)} "
+                "(EXTRACTOR_MODE / --mode)"
+            )
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        **rest: Any,
+    ) -> LLMSettings | None:
+        """Settings from arguments, else the environment; None when no endpoint is configured
+        (no base URL and no API key anywhere)."""
+        base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
+        if not base_url and not api_key:
+            return None
+        model = model or os.environ.get("EXTRACTOR_MODEL") or None
+        if not model:
+            raise ConfigError(
+                "an endpoint is configured but no model: pass --model NAME or set EXTRACTOR_MODEL"
+            )
+        mode = mode or os.environ.get("EXTRACTOR_MODE") or "tools"
+        # Local servers (vLLM, Ollama, llama.cpp) accept any key; the SDK insists on one.
+        return cls(
+            model=model, base_url=base_url, api_key=api_key or "not-needed", mode=mode, **rest
+        )
+
+
+@dataclass
+class Usage:
+    """Counters across every attempt: cache hits, wire requests, re-asks and tokens."""
+
+    calls: int = 0
+    cached_calls: int = 0
+    http_requests: int = 0
+    reasks: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add_completion(self, completion: ChatCompletion) -> None:
+        if completion.usage is not None:
+            self.prompt_tokens += completion.usage.prompt_tokens or 0
+            self.completion_tokens += completion.usage.completion_tokens or 0
+
+
+@dataclass
+class _CallState:
+    usage: Usage
+    attempts: int = 0
+
+
+# Per asyncio task: sections run concurrently through one client, each counting its own usage.
+_CALL: ContextVar[_CallState | None] = ContextVar("extractor_llm_call", default=None)
+
+
+class LLMClient:
+    """One endpoint and model; ``structured`` fills a reply model from messages."""
+
+    def __init__(self, settings: LLMSettings, cache: ResponseCache | None = None) -> None:
+        self.settings = settings
+        self.cache = cache
+
+        async def on_request(request: Any) -> None:
+            # The SDK's own retries re-send without passing through _create: count them here.
+            state = _CALL.get()
+            if state is not None:
+                state.usage.http_requests += 1
+
+        http_client = openai.DefaultAsyncHttpx2Client(event_hooks={"request": [on_request]})
+        self._openai = openai.AsyncOpenAI(
+            api_key=settings.api_key,
+            base_url=settings.base_url,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+            http_client=http_client,
+        )
+        # instructor's typing of a patched bare ``create`` is the sync overload; it is async here.
+        self._instructor: Callable[..., Awaitable[Any]] = instructor.patch(
+            create=self._create, mode=MODES[settings.mode]
+        )
+
+    async def _create(self, **request: Any) -> ChatCompletion:
+        state = _CALL.get()
+        assert state is not None, "_create is only called from structured()"
+        state.attempts += 1
+        key = request_key(request)
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                state.usage.cached_calls += 1
+                return ChatCompletion.model_validate(hit)
+        state.usage.calls += 1
+        completion = await self._openai.chat.completions.create(**request)
+        state.usage.add_completion(completion)
+        if self.cache is not None and completion.choices:
+            self.cache.put(key, self.settings.model, completion.model_dump(mode="json"))
+        return completion
+
+    async def structured(
+        self,
+        response_model: type[T],
+        messages: list[dict[str, str]],
+        *,
+        usage: Usage,
+        max_tokens: int | None = None,
+    ) -> T:
+        """Ask for ``response_model``; raise ``LLMError`` (or ``ModeRefusedError``) on failure."""
+        cap = min(max_tokens or self.settings.max_output_tokens, self.settings.max_output_tokens)
+        state = _CallState(usage=usage)
+        token = _CALL.set(state)
+        try:
+            result = await self._instructor(
+                model=self.settings.model,
+                messages=messages,
+                response_model=response_model,
+                max_retries=self.settings.max_reasks,
+                temperature=self.settings.temperature,
+                max_tokens=cap,
+            )
+        except Exception as e:
+            raise self._explain(e) from e
+        finally:
+            usage.reasks += max(state.attempts - 1, 0)
+            _CALL.reset(token)
+        return cast(T, result)
+
+    def _explain(self, exc: BaseException) -> LLMError:
+        """Turn what the SDK or instructor raised into one sentence a user can act on."""
+        root: BaseException = exc
+        while isinstance(root, InstructorRetryException) and root.__cause__:
+            root = root.__cause__
+        mode = self.settings.mode
+        if isinstance(root, openai.APIStatusError):
+            status = root.status_code
+            body = _short(_error_message(root))
+            if status in (400, 422, 500, 501) and (
+                mode == "json_schema"
+                or (mode == "tools" and any(w in body.lower() for w in ("tool", "function")))
+            ):
+                return ModeRefusedError(
+                    f"the endpoint refused structured-output mode {mode!r} "
+                    f"(HTTP {status}: {body}); "
+                    f"try --mode {_OTHER_MODE[mode]}",
+                    kind="mode",
+                    status=status,
+                )
+            if status == 401:
+                return LLMError(
+                    "the endpoint rejected the API key (HTTP 401): set OPENAI_API_KEY or --api-key",
+                    kind="auth",
+                    status=status,
+                )
+            if status == 404:
+                return LLMError(
+                    f"HTTP 404 from the endpoint ({body}): check --base-url (usually ends in /v1) "
+                    f"and that model {self.settings.model!r} exists",
+                    kind="not_found",
+                    status=status,
+                )
+            kind = "rate_limit" if status == 429 else "http"
+            return LLMError(
+                f"HTTP {status} after {self.settings.max_retries} transport retries: {body}",
+                kind=kind,
+                status=status,
+            )
+        if isinstance(root, openai.APITimeoutError):
+            return LLMError(
+                f"no answer within {self.settings.timeout:g} s after {self.settings.max_retries} "
+                "transport retries (raise --timeout or shorten sections with --chunk-chars)",
+                kind="timeout",
+            )
+        if isinstance(root, openai.APIConnectionError):
+            return LLMError(
+                f"cannot reach the endpoint {self.settings.base_url or 'api.openai.com'}: "
+                f"{_short(str(root.__cause__ or root))}",
+                kind="connection",
+            )
+        if isinstance(root, IncompleteOutputException):
+            return LLMError(
+                "the reply was cut off at the output cap (max_tokens); raise --max-output-tokens "
+                "or lower --chunk-chars",
+                kind="truncated",
+            )
+        if isinstance(exc, InstructorRetryException) or isinstance(root, ValidationError):
+            return LLMError(
+                f"the reply did not fit the schema after {self.settings.max_reasks} re-asks: "
+                f"{_short(str(root))}",
+                kind="validation",
+            )
+        return LLMError(f"{type(root).__name__}: {_short(str(root))}", kind="other")
+
+    async def aclose(self) -> None:
+        await self._openai.close()
+
+
+def _error_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return str(exc.message)
+
+
+def _short(text: str, limit: int = 240) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"

@@ -1,0 +1,426 @@
+"""Read a report (.txt/.md/.docx/.pdf) into one normalized text that every span indexes.
+
+Normalization repairs what copying out of PDFs does to these reports (broken lines, page
+numbers, ``PM_{2.5}``, ``2024 年``) while keeping an exact map from each character of the
+normalized text back to the decoded source, so a span can always be shown in the original.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from extractor.errors import InputError
+from extractor.schemas import Source
+
+if TYPE_CHECKING:
+    from docx.table import Table
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+
+_Pair = tuple[str, int]  # a character of the text being built and its index in raw
+
+_NEWLINES = frozenset("\n\f\v\x1c\x1d\x1e\x85\u2028\u2029")
+_FULLWIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {"％": "%"}
+# Full-width Latin letters only: NFKC would also rewrite ，：（） which the contract keeps.
+_FULLWIDTH |= {chr(0xFF21 + k): chr(0x41 + k) for k in range(26)}
+_FULLWIDTH |= {chr(0xFF41 + k): chr(0x61 + k) for k in range(26)}
+_SUBSCRIPTS = {chr(0x2080 + d): str(d) for d in range(10)}
+
+_PM = re.compile(
+    r"PM(?:_\{ *(?:2\.5|10) *\}|_(?:2\.5|10)(?![\d.])|₂ *[.．·]? *₅|₁₀| +(?:2\.5|10)(?![\d.]))"
+)
+_PAGE_NUMBER = re.compile(
+    r"[-—–－~～_·•. ]*\d{1,3}[-—–－~～_·•. ]*"
+    r"|第 ?\d{1,3} ?页(?: ?[,，/]? ?共 ?\d{1,3} ?页)?"
+    r"|\d{1,3} ?/ ?\d{1,3}"
+    r"|(?i:page) \d{1,3}(?: of \d{1,3})?"
+)
+_HEADING = re.compile(
+    r"#{1,6} |[一二三四五六七八九十百零〇]+、|[（(][一二三四五六七八九十百零〇]+[）)]"
+    r"|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)]|[①-⑳]|第[一二三四五六七八九十百零〇\d]+[章节部分条]"
+)
+_FOOTER = re.compile(
+    r"^(?:签发|校对|审核|核稿|抄送|主送|报送|分送|印发|联系人|联系电话|承办单位?) ?[：:]|日印发?$"
+)
+_TABLE_CELL_SEP = " | "
+# A line that ends in one of these closed its sentence or heading; it is never joined.
+_CLOSERS = frozenset("。！？；：;:!?）」”』)】….")
+# A line that ends in one of these was surely cut mid-sentence.
+_SOFT_ENDS = frozenset("，、,（(“「『《【的和与及或在对为把被将从向由受于以并而")
+# A line that starts with one of these continues the previous one.
+_CONT_STARTS = frozenset("，。、；：？！,;:?!）)》」』”%")
+_BODY_PUNCT = frozenset("，。；：,;:！？!?")
+# A paragraph this long that stops without punctuation was wrapped (a full PDF line), not ended.
+_FULL_LINE = 25
+_MIN_PDF_CHARS_PER_PAGE = 10
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    path: str | None
+    raw: str
+    text: str
+    offsets: tuple[int, ...]
+    sha256: str
+    encoding: str
+
+    @property
+    def doc_id(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+    def source(self) -> Source:
+        return Source(
+            path=self.path, sha256=self.sha256, chars=len(self.text), encoding=self.encoding
+        )
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map ``text[start:end]`` to ``raw[a:b]``: from its first to its last kept character."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) is outside the text (length {len(self.text)})")
+        if start == end:
+            return self.offsets[start], self.offsets[start]
+        stop = self.offsets[end - 1] + 1
+        # The brace dropped from PM_{2.5} belongs to the token, not to what follows it.
+        while stop < self.offsets[end] and self.raw[stop] == "}":
+            stop += 1
+        return self.offsets[start], stop
+
+
+def load(path: str | os.PathLike[str]) -> LoadedDocument:
+    """Read and normalize one report file; every failure is an ``InputError``."""
+    shown = os.fspath(path)
+    p = Path(shown)
+    try:
+        found, is_dir = p.exists(), p.is_dir()
+    except OSError as exc:  # e.g. a name longer than the filesystem allows
+        raise InputError(shown, f"is not a usable path ({_one_line(exc)})") from exc
+    if not found:
+        raise InputError(shown, "file not found; check the path")
+    if is_dir:
+        raise InputError(shown, "is a directory, not a file; pass one report file")
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kind = f"'{p.suffix}'" if p.suffix else "(no extension)"
+        raise InputError(
+            shown,
+            f"unsupported file type {kind}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+            " (save or export the report as one of these)",
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(shown, f"cannot be read ({_one_line(exc.strerror or exc)})") from exc
+    if not data.strip():
+        raise InputError(shown, "is empty; check that this is the right file")
+    if suffix == ".docx":
+        raw, encoding = _docx_text(data, shown), "docx"
+    elif suffix == ".pdf":
+        raw, encoding = _pdf_text(data, shown), "pdf"
+    else:
+        raw, encoding = _decode(data, shown)
+    return _build(raw, path=shown, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
+
+
+def load_text(text: str, *, path: str | None = None) -> LoadedDocument:
+    """Normalize text that is already in memory (the encoding is recorded as ``'str'``)."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _build(text, path=path, sha256=digest, encoding="str")
+
+
+def _build(raw: str, *, path: str | None, sha256: str, encoding: str) -> LoadedDocument:
+    text, offsets = normalize(raw)
+    if not text:
+        raise InputError(
+            path or "<text>",
+            "contains no text (only whitespace or page numbers); check that this is the right file",
+        )
+    return LoadedDocument(path, raw, text, tuple(offsets), sha256, encoding)
+
+
+def _one_line(detail: object) -> str:
+    return " ".join(str(detail).split())[:200]
+
+
+def _decode(data: bytes, shown: str) -> tuple[str, str]:
+    text: str | None = None
+    encoding = ""
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = _try(data, "utf-8-sig"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = _try(data, "utf-16"), "utf-16"
+    elif b"\x00" in data:
+        raise InputError(shown, "looks like a binary file (it has NUL bytes), not a text report")
+    else:
+        for encoding in ("utf-8", "gb18030"):
+            text = _try(data, encoding)
+            if text is not None:
+                break
+        else:
+            text, encoding = _guess(data)
+    if text is None:
+        raise InputError(
+            shown,
+            "is not in a supported text encoding (UTF-8, UTF-16, GB18030/GBK); "
+            "save it as UTF-8 and try again",
+        )
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    if controls > 0.05 * len(text):
+        raise InputError(shown, "looks like a binary file (mostly control characters), not text")
+    return text, encoding
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _guess(data: bytes) -> tuple[str | None, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        return None, ""
+    text = str(best)
+    # The documents are Chinese: a guess that yields no Chinese is mojibake, not a decoding.
+    visible = [c for c in text if not c.isspace()]
+    if not visible or sum(map(_is_cjk, visible)) < 0.1 * len(visible):
+        return None, ""
+    return text, best.encoding
+
+
+def _docx_text(data: bytes, shown: str) -> str:
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                lines.extend(_table_rows(block))
+            else:
+                lines.append(block.text)
+    except Exception as exc:  # python-docx raises zip, XML and KeyError types alike
+        raise InputError(
+            shown,
+            f"is not a readable .docx ({type(exc).__name__}: {_one_line(exc)}); "
+            "open it in Word or WPS and save it again as .docx",
+        ) from exc
+    return "\n".join(lines)
+
+
+def _table_rows(table: Table) -> list[str]:
+    """One line per row, cells separated by `` | `` so that a lone number is not a page number."""
+    rows: list[str] = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells: list[str] = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is repeated once per grid column
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            rows.append(_TABLE_CELL_SEP.join(cells))
+    return rows
+
+
+def _pdf_text(data: bytes, shown: str) -> str:
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except Exception as exc:  # pdfminer raises many unrelated types for damaged files
+        chain = f"{exc!r} {exc.__cause__!r} {exc.__context__!r}".lower()
+        if "password" in chain or "encrypt" in chain:
+            raise InputError(
+                shown,
+                "the PDF is encrypted; remove the password (e.g. qpdf --decrypt in.pdf out.pdf)"
+                " and try again",
+            ) from exc
+        raise InputError(
+            shown,
+            f"is not a readable PDF ({type(exc).__name__}: {_one_line(exc)}); "
+            "re-export it or save the text as .txt",
+        ) from exc
+    text = "\n".join(pages)
+    visible = "".join(text.split())
+    unmapped = sum(len(m) for m in _CID.findall(visible))
+    if len(visible) - unmapped < _MIN_PDF_CHARS_PER_PAGE * max(1, len(pages)):
+        raise InputError(
+            shown,
+            "the PDF has no usable text layer (a scan or image); run OCR first, "
+            "e.g. ocrmypdf -l chi_sim in.pdf out.pdf, and load the result",
+        )
+    return text
+
+
+# --- normalization ---------------------------------------------------------------------------
+
+
+def _is_cjk(c: str) -> bool:
+    o = ord(c)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x20000 <= o <= 0x3FFFF
+        or 0x3000 < o <= 0x303F  # CJK punctuation (U+3000 itself is a space)
+        or 0xFF01 <= o <= 0xFF60  # full-width forms: ，：；（）
+        or 0xFFE0 <= o <= 0xFFEE
+        or c in "“”‘’—…·"
+    )
+
+
+def _spaces_go(left: str, right: str) -> bool:
+    def numeric(c: str) -> bool:
+        return c in "0123456789%"
+
+    return (_is_cjk(left) and (_is_cjk(right) or numeric(right))) or (
+        _is_cjk(right) and numeric(left)
+    )
+
+
+def _chars(raw: str) -> list[_Pair]:
+    """One pass of 1:1 rewrites: newlines unified, spaces unified, controls dropped."""
+    out: list[_Pair] = []
+    for i, c in enumerate(raw):
+        if c == "\r":
+            if raw[i + 1 : i + 2] != "\n":
+                out.append(("\n", i))
+        elif c in _NEWLINES:  # a form feed is a page break, so it still ends a line
+            out.append(("\n", i))
+        elif c == "\t" or unicodedata.category(c) == "Zs":
+            out.append((" ", i))
+        elif unicodedata.category(c) in ("Cc", "Cf"):
+            continue
+        else:
+            out.append((_FULLWIDTH.get(c, c), i))
+    return _decimal_points(out)
+
+
+def _decimal_points(pairs: list[_Pair]) -> list[_Pair]:
+    for k in range(1, len(pairs) - 1):
+        if pairs[k][0] == "．" and pairs[k - 1][0].isdigit() and pairs[k + 1][0].isdigit():
+            pairs[k] = (".", pairs[k][1])
+    return pairs
+
+
+def _fix_pm(chars: list[_Pair]) -> list[_Pair]:
+    s = "".join(c for c, _ in chars)
+    out: list[_Pair] = []
+    last = 0
+    for m in _PM.finditer(s):
+        out.extend(chars[last : m.start()])
+        for c, i in chars[m.start() : m.end()]:
+            if c not in "_{} ":
+                out.append(("." if c in "．·" else _SUBSCRIPTS.get(c, c), i))
+        last = m.end()
+    out.extend(chars[last:])
+    return out
+
+
+@dataclass
+class _Line:
+    pairs: list[_Pair]
+    newline: int  # raw index of the newline that ended the line (len(raw) for the last)
+
+    @property
+    def text(self) -> str:
+        return "".join(c for c, _ in self.pairs)
+
+
+def _squeeze(pairs: list[_Pair]) -> list[_Pair]:
+    """Drop edge spaces and spaces between CJK and CJK/digits; keep one elsewhere."""
+    out: list[_Pair] = []
+    k = 0
+    while k < len(pairs):
+        if pairs[k][0] != " ":
+            out.append(pairs[k])
+            k += 1
+            continue
+        j = k
+        while j < len(pairs) and pairs[j][0] == " ":
+            j += 1
+        if k > 0 and j < len(pairs) and not _spaces_go(pairs[k - 1][0], pairs[j][0]):
+            out.append(pairs[k])
+        k = j
+    return out
+
+
+def _latin(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _is_block(line: str) -> bool:
+    return bool(_HEADING.match(line) or _FOOTER.search(line)) or _TABLE_CELL_SEP in line
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    if _is_block(prev) or _is_block(nxt):
+        return False
+    if nxt[0] in _CONT_STARTS:
+        return True
+    if prev[-1] in _CLOSERS:
+        return False
+    return prev[-1] in _SOFT_ENDS or len(prev) >= _FULL_LINE
+
+
+def normalize(raw: str) -> tuple[str, list[int]]:
+    """Return the normalized text and, for each of its characters, the index in ``raw``.
+
+    The map has ``len(text) + 1`` entries; the last is ``len(raw)``.
+    """
+    chars = _fix_pm(_chars(raw))
+    lines: list[_Line] = []
+    current: list[_Pair] = []
+    for c, i in chars:
+        if c == "\n":
+            lines.append(_Line(current, i))
+            current = []
+        else:
+            current.append((c, i))
+    lines.append(_Line(current, len(raw)))
+    for line in lines:  # again after squeezing, for "1 ．5"
+        line.pairs = _decimal_points(_squeeze(line.pairs))
+    lines = [ln for ln in lines if ln.pairs and not _PAGE_NUMBER.fullmatch(ln.text)]
+
+    paragraphs: list[_Line] = []
+    in_front = True  # the title block: its short lines are never run together
+    # Decisions look at the paragraph built so far, not at its last physical line, so that
+    # normalizing normalized text changes nothing (gold files and re-runs rely on that).
+    para_text = ""
+    for line in lines:
+        text = line.text
+        if paragraphs and not in_front and _continues(para_text, text):
+            para = paragraphs[-1]
+            if _latin(para_text[-1]) and _latin(text[0]):
+                para.pairs.append((" ", para.newline))  # the break stood for a space
+                para_text += " "
+            para.pairs.extend(line.pairs)
+            para.newline = line.newline
+            para_text += text
+        else:
+            paragraphs.append(_Line(list(line.pairs), line.newline))
+            para_text = text
+        if in_front and (_BODY_PUNCT.intersection(text) or _HEADING.match(text)):
+            in_front = False
+
+    out: list[_Pair] = []
+    for k, para in enumerate(paragraphs):
+        if k:
+            out.append(("\n", paragraphs[k - 1].newline))
+        out.extend(para.pairs)
+    return "".join(c for c, _ in out), [i for _, i in out] + [len(raw)]

@@ -1,0 +1,456 @@
+"""load → section → prompted schemas per section → grounded Report.
+
+The orchestration lives here and nowhere else: the CLI, batch and evaluation all call
+``aextract_document``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from extractor import prompts
+from extractor.cache import ResponseCache, default_cache_path
+from extractor.errors import ConfigError, ExtractionError, LLMError, ModeRefusedError
+from extractor.grounding import locate
+from extractor.llm import LLMClient, LLMSettings, Usage
+from extractor.loading import LoadedDocument, load, load_text
+from extractor.schemas import Change, Fact, Finding, Rank, Report, ReportMeta, RunInfo, Section
+from extractor.schemas.responses import (
+    FactDraft,
+    FactsReply,
+    FindingDraft,
+    FindingsReply,
+    MetaReply,
+)
+from extractor.sectioning import chunk_spans, split_sections
+from extractor.units import canonical_unit, to_std
+
+Backend = Literal["auto", "llm", "rules", "hybrid"]
+ProgressFn = Callable[[int, int, str], None]
+
+FACT_KINDS = frozenset({"status", "measures", "other"})
+FINDING_KINDS = frozenset({"problems", "recommendations"})
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])\s*"
+)
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Everything that decides how a document is extracted."""
+
+    backend: Backend = "auto"
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: str | None = None
+    concurrency: int = 4
+    cache: bool | str | os.PathLike[str] = True
+    timeout: float = 180.0
+    max_retries: int = 3
+    max_reasks: int = 2
+    chunk_chars: int = 1800
+    max_output_tokens: int = 4096
+
+    def llm_settings(self) -> LLMSettings | None:
+        return LLMSettings.resolve(
+            model=self.model,
+            base_url=self.base_url,
+            api_key=self.api_key,
+            mode=self.mode,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            max_reasks=self.max_reasks,
+            max_output_tokens=self.max_output_tokens,
+        )
+
+    def resolved_backend(self) -> str:
+        if self.backend not in ("auto", "llm", "rules", "hybrid"):
+            raise ConfigError(f"unknown backend {self.backend!r}: use auto, llm, rules or hybrid")
+        if self.backend in ("llm", "hybrid") and self.llm_settings() is None:
+            raise ConfigError(
+                f"backend {self.backend!r} needs an endpoint: pass --base-url (and --api-key) or "
+                "set OPENAI_BASE_URL / OPENAI_API_KEY, plus --model or EXTRACTOR_MODEL"
+            )
+        if self.backend == "auto":
+            if self.llm_settings() is not None:
+                return "llm"
+            raise ConfigError(
+                "no endpoint configured and the offline rules backend is not built yet: set "
+                "OPENAI_BASE_URL (and OPENAI_API_KEY) and EXTRACTOR_MODEL, or pass --base-url "
+                "and --model"
+            )
+        if self.backend in ("rules", "hybrid"):
+            raise ConfigError(f"backend {self.backend!r} is not available yet: use --backend llm")
+        return self.backend
+
+    def config_key(self) -> str:
+        """Short hash of what changes the output (not the key, the cache or concurrency)."""
+        backend = self.resolved_backend()
+        settings = self.llm_settings() if backend != "rules" else None
+        parts: dict[str, Any] = {"backend": backend, "prompt": prompts.prompt_version()}
+        if settings is not None:
+            parts.update(
+                model=settings.model,
+                base_url=settings.base_url,
+                mode=settings.mode,
+                chunk=self.chunk_chars,
+                cap=settings.max_output_tokens,
+            )
+        blob = json.dumps(parts, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def describe(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("api_key", None)
+        return d
+
+
+def _open_cache(option: bool | str | os.PathLike[str]) -> ResponseCache | None:
+    if option is False:
+        return None
+    return ResponseCache(default_cache_path() if option is True else Path(option))
+
+
+def output_cap(chars: int, ceiling: int) -> int:
+    """max_tokens for a call over ``chars`` of section text: JSON facts run ~2 tokens per
+    source character at worst; an uncapped weak model can talk for minutes."""
+    return max(512, min(ceiling, 300 + 2 * chars))
+
+
+@dataclass
+class _SectionResult:
+    facts: list[Fact] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+
+class _Extraction:
+    def __init__(self, doc: LoadedDocument, opts: ExtractOptions, progress: ProgressFn | None):
+        self.doc = doc
+        self.opts = opts
+        self.progress = progress
+        settings = opts.llm_settings()
+        assert settings is not None
+        self.settings = settings
+        self.cache = _open_cache(opts.cache)
+        self.client = LLMClient(settings, self.cache)
+        self.usage = Usage()
+        self.sem = asyncio.Semaphore(max(1, opts.concurrency))
+        self.done = 0
+        self.total = 0
+
+    async def _ask(self, model: type[Any], messages: list[dict[str, str]], chars: int) -> Any:
+        async with self.sem:
+            return await self.client.structured(
+                model,
+                messages,
+                usage=self.usage,
+                max_tokens=output_cap(chars, self.settings.max_output_tokens),
+            )
+
+    def _tick(self, label: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, label)
+
+    async def meta(self, sections: list[Section]) -> tuple[ReportMeta, str | None]:
+        text = self.doc.text
+        front = [s for s in sections if s.kind == "front"]
+        back = [s for s in sections if s.kind == "back"]
+        head_end = front[0].end if front else min(len(text), 600)
+        head = text[: min(head_end, 1200)]
+        tail = text[back[0].start : back[-1].end][-600:] if back else text[-300:]
+        msgs = prompts.messages("meta", head=head, tail=tail)
+        try:
+            reply: MetaReply = await self._ask(MetaReply, msgs, 200)
+        except ModeRefusedError:
+            raise
+        except LLMError as e:
+            return ReportMeta(), str(e)
+        finally:
+            self._tick("meta")
+        return ReportMeta(**reply.model_dump()), None
+
+    async def section(self, sec: Section, meta: ReportMeta, task: str) -> _SectionResult:
+        text = self.doc.text
+        out = _SectionResult()
+        path = " > ".join(sec.path) or "(no heading)"
+        chunks = chunk_spans(text, sec.start, sec.end, self.opts.chunk_chars, overlap=80)
+        try:
+            for c_start, c_end in chunks:
+                body = text[c_start:c_end]
+                variables = {"title": meta.title, "region": meta.region, "period": meta.period}
+                if task == "facts":
+                    msgs = prompts.messages("facts", path=path, text=body, **variables)
+                    freply: FactsReply = await self._ask(FactsReply, msgs, len(body))
+                    for d in freply.facts:
+                        out.facts.append(self._fact(d, sec, c_start))
+                else:
+                    msgs = prompts.messages(
+                        "findings", path=path, text=body, kind=sec.kind, **variables
+                    )
+                    greply: FindingsReply = await self._ask(FindingsReply, msgs, len(body))
+                    for g in greply.findings:
+                        out.findings.append(self._finding(g, sec, c_start))
+        except ModeRefusedError:
+            raise
+        except LLMError as e:
+            out.error = str(e)
+        finally:
+            self._tick(path)
+        out.facts = _dedupe_facts(out.facts)
+        out.findings = _dedupe_findings(out.findings)
+        return out
+
+    def _fact(self, d: FactDraft, sec: Section, hint: int) -> Fact:
+        span = locate(d.quote, self.doc.text, sec.start, sec.end, hint)
+        quote = self.doc.text[span[0] : span[1]] if span else d.quote
+        value = _tidy_number(d.value, quote)
+        unit = canonical_unit(d.unit)
+        value_std, unit_std = to_std(value, unit)
+        change = (
+            Change(
+                basis=d.change.basis, value=_tidy_number(d.change.value, quote), unit=d.change.unit
+            )
+            if d.change and (d.change.value is not None or d.change.basis)
+            else None
+        )
+        rank = Rank(**d.rank.model_dump()) if d.rank and d.rank.position is not None else None
+        return Fact(
+            category=d.category,
+            subject=d.subject.strip(),
+            indicator=d.indicator,
+            value=value,
+            value_text=d.value_text,
+            unit=unit,
+            value_std=value_std,
+            unit_std=unit_std,
+            period=d.period,
+            area=d.area,
+            change=change,
+            rank=rank,
+            is_target=d.is_target,
+            quote=quote,
+            span=span,
+            section=sec.id,
+            origin="llm",
+        )
+
+    def _finding(self, g: FindingDraft, sec: Section, hint: int) -> Finding:
+        span = locate(g.quote, self.doc.text, sec.start, sec.end, hint)
+        quote = self.doc.text[span[0] : span[1]] if span else g.quote
+        category = g.category.strip() or (_strip_number(sec.path[-1]) if sec.path else "")
+        return Finding(
+            category=_strip_number(category),
+            title=g.title.strip(),
+            detail=g.detail.strip()[:240],
+            quote=quote,
+            span=span,
+            section=sec.id,
+        )
+
+    async def run(self) -> Report:
+        started = time.monotonic()
+        sections = split_sections(self.doc.text)
+        tasks = _plan(sections)
+        self.total = 1 + sum(1 for t in tasks.values() if t)
+        try:
+            meta, meta_error = await self.meta(sections)
+            jobs = {
+                sid: asyncio.create_task(self.section(sec, meta, tasks[sid]))
+                for sid, sec in ((s.id, s) for s in sections)
+                if tasks[sid]
+            }
+            try:
+                results = {sid: await job for sid, job in jobs.items()}
+            except BaseException:
+                for job in jobs.values():
+                    job.cancel()
+                raise
+        finally:
+            await self.client.aclose()
+            if self.cache is not None:
+                self.cache.close()
+
+        report = Report(doc_id=self.doc.doc_id, source=self.doc.source(), text=self.doc.text)
+        report.meta = meta
+        failed: list[str] = []
+        for sec in sections:
+            task = tasks[sec.id]
+            if sec.kind == "front":
+                sec = replace_section(sec, "failed" if meta_error else "ok", meta_error)
+            elif not task:
+                sec = replace_section(sec, "skipped", None)
+            else:
+                res = results[sec.id]
+                sec = replace_section(sec, "failed" if res.error else "ok", res.error)
+                if res.error:
+                    failed.append(res.error)
+                report.facts.extend(res.facts)
+                target = report.problems if sec.kind == "problems" else report.recommendations
+                target.extend(res.findings)
+            report.sections.append(sec)
+        attempted = sum(1 for t in tasks.values() if t)
+        if attempted and len(failed) == attempted:
+            raise ExtractionError(
+                f"all {attempted} sections failed; first error: {failed[0]}",
+                doc_id=self.doc.doc_id,
+            )
+        report.run = RunInfo(
+            backend="llm",
+            model=self.settings.model,
+            mode=self.settings.mode,
+            prompt_version=prompts.prompt_version(),
+            calls=self.usage.calls,
+            http_requests=self.usage.http_requests,
+            prompt_tokens=self.usage.prompt_tokens,
+            completion_tokens=self.usage.completion_tokens,
+            cached_calls=self.usage.cached_calls,
+            reasks=self.usage.reasks,
+            seconds=round(time.monotonic() - started, 3),
+        )
+        return report
+
+
+def replace_section(sec: Section, status: str, error: str | None) -> Section:
+    return sec.model_copy(update={"status": status, "error": error})
+
+
+def _plan(sections: list[Section]) -> dict[str, str]:
+    """Which task each section gets: 'facts', 'findings' or '' (none).
+
+    A problems/recommendations parent whose items live in its sub-sections only holds an
+    intro sentence: asking for findings there invents them.
+    """
+    plan: dict[str, str] = {}
+    for i, sec in enumerate(sections):
+        nxt = sections[i + 1] if i + 1 < len(sections) else None
+        has_children = (
+            nxt is not None
+            and len(nxt.path) > len(sec.path)
+            and nxt.path[: len(sec.path)] == sec.path
+        )
+        if sec.kind in FACT_KINDS:
+            plan[sec.id] = "facts"
+        elif sec.kind in FINDING_KINDS and not has_children:
+            plan[sec.id] = "findings"
+        else:
+            plan[sec.id] = ""
+    return plan
+
+
+def _strip_number(heading: str) -> str:
+    return _HEADING_NUMBER.sub("", heading).strip()
+
+
+def _tidy_number(value: float | int | None, quote: str) -> float | int | None:
+    """Integral floats become ints (the JSON then shows 51, as the report wrote it)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def _dedupe_facts(facts: list[Fact]) -> list[Fact]:
+    """Overlapping chunks restate a sentence: keep one fact per (value, unit, span or quote)."""
+    seen: set[tuple[Any, ...]] = set()
+    out: list[Fact] = []
+    for f in facts:
+        key = (f.value, f.value_text, f.unit, f.span or f.quote, f.subject)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def _dedupe_findings(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.category, f.title)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+async def aextract_document(
+    doc: LoadedDocument, opts: ExtractOptions, *, progress: ProgressFn | None = None
+) -> Report:
+    backend = opts.resolved_backend()
+    if backend == "llm":
+        return await _Extraction(doc, opts, progress).run()
+    raise ConfigError(f"backend {backend!r} is not available yet")  # pragma: no cover
+
+
+def _as_document(source: str | os.PathLike[str] | LoadedDocument) -> LoadedDocument:
+    if isinstance(source, LoadedDocument):
+        return source
+    if isinstance(source, os.PathLike):
+        return load(source)
+    # A short single-line string that names an existing file is a path; anything else is text.
+    if "\n" not in source and len(source) < 4096 and Path(source).exists():
+        return load(source)
+    return load_text(source)
+
+
+async def aextract(
+    source: str | os.PathLike[str] | LoadedDocument,
+    *,
+    progress: ProgressFn | None = None,
+    **options: Any,
+) -> Report:
+    """Extract a Report from a path, a text, or a loaded document (async)."""
+    opts = ExtractOptions(**options)
+    return await aextract_document(_as_document(source), opts, progress=progress)
+
+
+def extract(
+    source: str | os.PathLike[str] | LoadedDocument,
+    *,
+    backend: Backend = "auto",
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
+    concurrency: int = 4,
+    cache: bool | str | os.PathLike[str] = True,
+    progress: ProgressFn | None = None,
+    **more: Any,
+) -> Report:
+    """Extract a Report from a path or a text.
+
+    ``backend``: ``auto`` (llm when an endpoint is configured), ``llm``. ``cache``: True for the
+    default response cache, a path, or False.
+    """
+    opts = ExtractOptions(
+        backend=backend,
+        model=model,
+        base_url=base_url,
+        api_key=api_key,
+        mode=mode,
+        concurrency=concurrency,
+        cache=cache,
+        **more,
+    )
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(aextract_document(_as_document(source), opts, progress=progress))
+    raise ConfigError("extract() was called inside a running event loop: use `await aextract(...)`")
+
+
+__all__ = ["ExtractOptions", "aextract", "aextract_document", "extract"]
