@@ -249,13 +249,23 @@ class LLMClient:
         if isinstance(exc, InstructorRetryException) or isinstance(root, ValidationError):
             return LLMError(
                 f"the reply did not fit the schema after {self.settings.max_reasks} re-asks: "
-                f"{_short(str(root))}",
+                f"{_validation_summary(root)}",
                 kind="validation",
             )
         return LLMError(f"{type(root).__name__}: {_short(str(root))}", kind="other")
 
     async def aclose(self) -> None:
         await self._openai.close()
+
+
+def _validation_summary(exc: BaseException) -> str:
+    """``findings.3.quote: Field required; …`` instead of pydantic's multi-line text with URLs."""
+    if isinstance(exc, ValidationError):
+        parts = [
+            f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}" for e in exc.errors()
+        ]
+        return _short("; ".join(parts))
+    return _short(str(exc))
 
 
 def _error_message(exc: openai.APIStatusError) -> str:

@@ -193,3 +193,14 @@ def test_reply_models_accept_what_models_commonly_send():
     )
     assert reply.facts[0].category == "air" and reply.facts[0].value == 51
     assert reply.facts[0].indicator is None
+
+
+def test_exhausted_reasks_give_a_short_field_by_field_error(fake_llm, tmp_path):
+    bad = facts_reply({"category": "air", "subject": "优良天数", "value": 226})  # no quote
+    fake_llm.script(META, bad, bad, bad)
+    with pytest.raises(ExtractionError) as info:
+        run(fake_llm, SMALL, tmp_path, max_reasks=2)
+    message = str(info.value)
+    assert "facts.0.quote: Field required" in message
+    assert "errors.pydantic.dev" not in message and "\n" not in message
+    assert fake_llm.calls == 4  # meta + first try + two re-asks
