@@ -204,3 +204,19 @@ def test_exhausted_reasks_give_a_short_field_by_field_error(fake_llm, tmp_path):
     assert "facts.0.quote: Field required" in message
     assert "errors.pydantic.dev" not in message and "\n" not in message
     assert fake_llm.calls == 4  # meta + first try + two re-asks
+
+
+def test_a_finding_without_quote_is_grounded_by_its_title(fake_llm, tmp_path):
+    text = "一、存在的问题\n一是产业结构偏重。钢铁占比高。二是运输结构调整缓慢。"
+    reply = Reply(
+        content=json.dumps(
+            {"findings": [{"category": "存在的问题", "title": "产业结构偏重", "quote": ""}]},
+            ensure_ascii=False,
+        )
+    )
+    fake_llm.script(META, reply)
+    report = run(fake_llm, text, tmp_path)
+    assert report.run.reasks == 0
+    (finding,) = report.problems
+    assert finding.quote == "产业结构偏重"
+    assert finding.span is not None and report.text[slice(*finding.span)] == "产业结构偏重"

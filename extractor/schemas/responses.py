@@ -161,9 +161,17 @@ class FindingDraft(_Reply):
         "condensed to at most 200 characters",
     )
     quote: str = Field(
-        min_length=1,
+        "",
         description="The shortest EXACT substring of the section text that carries the lead phrase",
     )
+
+    @model_validator(mode="after")
+    def _quote_defaults_to_title(self) -> FindingDraft:
+        # The lead phrase is itself a substring of the item; weak models often leave the quote
+        # out, and a re-ask over that costs a call for nothing the grounding step cannot do.
+        if not self.quote.strip():
+            self.quote = self.title
+        return self
 
 
 class FindingsReply(_Reply):
