@@ -285,6 +285,173 @@ def batch(
             raise typer.Exit(1)
 
 
+eval_app = typer.Typer(
+    help="Score extraction against hand-labelled gold files.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(eval_app, name="eval")
+
+HistoryOpt = Annotated[Path, typer.Option("--history", help="Run history database (sqlite)")]
+
+
+@eval_app.callback()
+def eval_run(
+    ctx: typer.Context,
+    gold: Annotated[
+        Path, typer.Option("--gold", help="Folder of NAME.txt + NAME.gold.json")
+    ] = Path("eval/gold"),
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Only check that the gold files are valid")
+    ] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write report.md and scores.json here")
+    ] = None,
+    history: HistoryOpt = Path("eval/runs/history.db"),
+    no_history: Annotated[bool, typer.Option("--no-history", help="Do not record the run")] = False,
+    backend: BackendOpt = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    mode: ModeOpt = None,
+    concurrency: ConcOpt = 4,
+    no_cache: NoCacheOpt = False,
+    cache_path: CacheOpt = None,
+    timeout: TimeoutOpt = 180.0,
+    max_retries: RetriesOpt = 3,
+    max_reasks: ReasksOpt = 2,
+    chunk_chars: ChunkOpt = 1800,
+) -> None:
+    """Run extraction on every gold text and score it (or --validate the gold)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from extractor.evaluation import History, aevaluate, validate_gold, write_outputs
+
+    with _errors():
+        if validate:
+            problems = validate_gold(gold)
+            for problem in problems:
+                err.print(f"[red]invalid[/red] {problem}", highlight=False, soft_wrap=True)
+            if problems:
+                raise typer.Exit(1)
+            out.print(f"{gold}: gold is valid", highlight=False)
+            return
+        opts = _options(
+            backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
+            concurrency=concurrency, no_cache=no_cache, cache_path=cache_path, timeout=timeout,
+            max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
+        )  # fmt: skip
+        opts.resolved_backend()
+        with _progress(True) as progress:
+            run = asyncio.run(aevaluate(gold, opts, progress=progress))
+        target = out_dir or history.parent / run.run_id
+        md, _ = write_outputs(run, target)
+        if not no_history:
+            with History(history) as h:
+                h.record(run)
+        print_scores(run)
+        err.print(f"wrote {md}", highlight=False)
+
+
+def print_scores(run: Any, console: Console | None = None) -> None:
+    c = console or out
+    s = run.scores
+    h = s.headline()
+    c.print(
+        f"run {run.run_id} · {run.backend} {run.model or ''} · {len(s.docs)} documents "
+        f"· {run.seconds:.1f} s",
+        highlight=False,
+    )
+    t = Table(pad_edge=False)
+    for col in ("", "P", "R", "F1"):
+        t.add_column(col)
+    for label, key in (("facts", "fact"), ("findings", "finding")):
+        t.add_row(
+            label,
+            f"{h[key + '_precision']:.3f}",
+            f"{h[key + '_recall']:.3f}",
+            f"{h[key + '_f1']:.3f}",
+        )
+    t.add_row(
+        "leaves (micro)", f"{s.micro.precision:.3f}", f"{s.micro.recall:.3f}", f"{s.micro.f1:.3f}"
+    )
+    t.add_row("fields (macro)", "", "", f"{s.macro_f1:.3f}")
+    c.print(t)
+    for d in s.docs:
+        state = "ok" if d.status == "ok" else f"FAILED: {d.error}"
+        c.print(
+            f"  {d.doc}: facts {d.facts.correct}/{d.facts.gold} gold, {d.facts.predicted} predicted"
+            f" · fact F1 {d.facts.prf.f1:.3f} · finding F1 {d.findings.prf.f1:.3f} · {state}",
+            highlight=False,
+        )
+    if s.checker is not None:
+        ck = s.checker
+        bad = "–" if ck.bad_flagged_share is None else f"{ck.bad_flagged_share:.0%}"
+        good = "–" if ck.good_flagged_share is None else f"{ck.good_flagged_share:.0%}"
+        c.print(
+            f"checker: flags {bad} of {ck.bad} wrong/hallucinated facts, {good} of {ck.good} "
+            "correct ones",
+            highlight=False,
+        )
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: Annotated[str, typer.Argument(help="Earlier run id (a unique prefix is enough)")],
+    run_b: Annotated[str, typer.Argument(help="Later run id")],
+    history: HistoryOpt = Path("eval/runs/history.db"),
+    limit: Annotated[int, typer.Option("--limit", help="Leaves to list per side")] = 30,
+) -> None:
+    """Leaves newly fixed and newly broken between two runs, and the paired F1 difference."""
+    from extractor.evaluation import History
+
+    with _errors():
+        if not history.exists():
+            raise UsageError(f"{history}: no evaluation history yet; run extractor eval first")
+        with History(history) as h:
+            cmp = h.compare(run_a, run_b)
+        out.print(f"{cmp.run_a} → {cmp.run_b}", highlight=False)
+        for key in ("fact_f1", "finding_f1", "micro_f1"):
+            a, b = cmp.headline_a.get(key, 0.0), cmp.headline_b.get(key, 0.0)
+            out.print(f"  {key}: {a:.3f} → {b:.3f} ({b - a:+.3f})", highlight=False)
+        out.print(
+            f"  paired difference over {len(cmp.docs)} documents: fact F1 "
+            f"{cmp.paired_difference('fact_f1'):+.3f}, micro F1 "
+            f"{cmp.paired_difference('micro_f1'):+.3f}",
+            highlight=False,
+        )
+        for label, items in (("fixed", cmp.fixed), ("broken", cmp.broken)):
+            out.print(f"{len(items)} leaves newly {label}", highlight=False)
+            for ch in items[:limit]:
+                where = f"{ch.kind}[{ch.item}]" if ch.item is not None else f"{ch.kind}[new]"
+                out.print(
+                    f"  {ch.doc} {where}.{ch.field}: {ch.before} → {ch.after} "
+                    f"(gold {ch.gold!r}, pred {ch.pred!r})",
+                    highlight=False,
+                )
+
+
+@eval_app.command("runs")
+def eval_runs(history: HistoryOpt = Path("eval/runs/history.db")) -> None:
+    """List recorded evaluation runs, newest first."""
+    from extractor.evaluation import History
+
+    with _errors():
+        if not history.exists():
+            raise UsageError(f"{history}: no evaluation history yet; run extractor eval first")
+        with History(history) as h:
+            rows = h.runs()
+        t = Table(pad_edge=False)
+        for col in ("run", "commit", "backend", "model", "fact F1", "finding F1", "micro F1"):
+            t.add_column(col)
+        for r in rows:
+            t.add_row(
+                r["run_id"], r["git_commit"] or "", r["backend"], r["model"] or "",
+                f"{r['fact_f1']:.3f}", f"{r['finding_f1']:.3f}", f"{r['micro_f1']:.3f}",
+            )  # fmt: skip
+        out.print(t)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     try:

@@ -44,10 +44,13 @@ __all__ = [
     "MIGRATIONS",
     "FactRow",
     "FindingRow",
+    "Migration",
+    "MigrationError",
     "ReportRow",
     "RunRow",
     "SectionRow",
     "Store",
+    "apply_migrations",
     "failure_id",
     "report_id",
 ]
@@ -492,18 +495,22 @@ def _m0001_initial(db: Database) -> None:
     db.table("facts").create_index(["subject"])
 
 
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
+Migration = tuple[str, Callable[[Database], None]]
+
+MIGRATIONS: list[Migration] = [
     ("0001_initial", _m0001_initial),
 ]
 
 
-def _migrate(db: Database) -> list[str]:
+def apply_migrations(db: Database, steps: list[Migration]) -> list[str]:
     """Apply pending migrations in order; each runs in its own transaction with its record, so
-    a failed step leaves the file at the previous step. Returns the names applied now."""
+    a failed step leaves the file at the previous step. Returns the names applied now.
+
+    Shared by every SQLite file the project writes (results store, evaluation history)."""
     db.table("_migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
     done = {row["name"] for row in db.table("_migrations").rows}
     applied: list[str] = []
-    for name, step in MIGRATIONS:
+    for name, step in steps:
         if name in done:
             continue
         try:
@@ -511,12 +518,12 @@ def _migrate(db: Database) -> list[str]:
                 step(db)
                 db.table("_migrations").insert({"name": name, "applied_at": _now()})
         except sqlite3.Error as e:
-            raise _MigrationError(name, e) from e
+            raise MigrationError(name, e) from e
         applied.append(name)
     return applied
 
 
-class _MigrationError(Exception):
+class MigrationError(Exception):
     def __init__(self, name: str, cause: sqlite3.Error) -> None:
         super().__init__(f"migration {name} failed: {cause}")
 
@@ -559,8 +566,8 @@ class Store:
             if self.path != ":memory:":
                 # WAL lets someone query the file while a long batch is still writing to it.
                 self.db.enable_wal()
-            self.applied = _migrate(self.db)
-        except (sqlite3.Error, _MigrationError) as e:
+            self.applied = apply_migrations(self.db, MIGRATIONS)
+        except (sqlite3.Error, MigrationError) as e:
             self.db.close()
             raise StoreError(f"cannot open the results database {shown}: {_explain(e)}") from e
 

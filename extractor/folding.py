@@ -1,0 +1,51 @@
+"""Folded copies of text for comparing and matching, never for what is stored or quoted.
+
+Spans and quotes always index the normalized source; these folds only decide whether two
+strings say the same thing (a scorer comparing subjects, the rules backend matching aliases
+in a traditional-character report). Traditional → simplified is character-for-character
+(OpenCC ``t2s`` keeps length for these texts), which is what lets a match on the folded copy
+map back to the same offsets in the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
+# Heading numbers a prediction may or may not carry: "（一）", "一、", "1.", "一是".
+_HEADING_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+是)"
+)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters → simplified (a no-op on simplified text)."""
+    return str(_t2s().convert(text))
+
+
+def simplified_same_length(text: str) -> str:
+    """``to_simplified`` when it keeps every offset, else ``text`` unchanged, so a match found
+    in the result is a match at the same offsets in ``text``."""
+    converted = to_simplified(text)
+    return converted if len(converted) == len(text) else text
+
+
+def fold(text: str | None) -> str:
+    """Compare form: width-folded (NFKC is fine on a copy), simplified, lower-case, without
+    whitespace, quotation marks or a leading heading number."""
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = to_simplified(folded).lower()
+    folded = _SPACE.sub("", folded).translate(_QUOTES)
+    return _HEADING_NUMBER.sub("", folded)
