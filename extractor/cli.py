@@ -97,6 +97,10 @@ TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per model 
 RetriesOpt = Annotated[int, typer.Option("--max-retries", min=0, help="Transport retries per call")]
 ReasksOpt = Annotated[int, typer.Option("--max-reasks", min=0, help="Re-asks on invalid replies")]
 ChunkOpt = Annotated[int, typer.Option("--chunk-chars", min=200, help="Max section chars per call")]
+NoRepairOpt = Annotated[
+    bool,
+    typer.Option("--no-repair", help="Do not send flagged facts back to the model (LLM path)"),
+]
 
 
 def _options(**kw: Any) -> Any:
@@ -149,6 +153,7 @@ def extract(
     max_retries: RetriesOpt = 3,
     max_reasks: ReasksOpt = 2,
     chunk_chars: ChunkOpt = 1800,
+    no_repair: NoRepairOpt = False,
 ) -> None:
     """Extract facts, problems and recommendations from reports."""
     from extractor.loading import load
@@ -159,6 +164,7 @@ def extract(
             backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
             concurrency=concurrency, no_cache=no_cache, cache_path=cache_path, timeout=timeout,
             max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
+            repair=not no_repair,
         )  # fmt: skip
         opts.resolved_backend()  # a configuration error is reported before any file is read
         many = len(paths) > 1
@@ -255,6 +261,7 @@ def batch(
     max_retries: RetriesOpt = 3,
     max_reasks: ReasksOpt = 2,
     chunk_chars: ChunkOpt = 1800,
+    no_repair: NoRepairOpt = False,
 ) -> None:
     """Extract every report in a folder or glob into a SQLite database (resumable)."""
     from extractor.batch import collect_inputs, run_batch
@@ -265,6 +272,7 @@ def batch(
             backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
             concurrency=concurrency, no_cache=no_cache, cache_path=cache_path, timeout=timeout,
             max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
+            repair=not no_repair,
         )  # fmt: skip
         opts.resolved_backend()
         paths = collect_inputs(inputs)
@@ -321,6 +329,7 @@ def eval_run(
     max_retries: RetriesOpt = 3,
     max_reasks: ReasksOpt = 2,
     chunk_chars: ChunkOpt = 1800,
+    no_repair: NoRepairOpt = False,
 ) -> None:
     """Run extraction on every gold text and score it (or --validate the gold)."""
     if ctx.invoked_subcommand is not None:
@@ -340,6 +349,7 @@ def eval_run(
             backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
             concurrency=concurrency, no_cache=no_cache, cache_path=cache_path, timeout=timeout,
             max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
+            repair=not no_repair,
         )  # fmt: skip
         opts.resolved_backend()
         with _progress(True) as progress:

@@ -19,11 +19,23 @@ from typing import Any, Literal
 
 from extractor import prompts
 from extractor.cache import ResponseCache, default_cache_path
+from extractor.checker import check_facts
 from extractor.errors import ConfigError, ExtractionError, LLMError, ModeRefusedError
 from extractor.grounding import locate
 from extractor.llm import LLMClient, LLMSettings, Usage
 from extractor.loading import LoadedDocument, load, load_text
-from extractor.schemas import Change, Fact, Finding, Rank, Report, ReportMeta, RunInfo, Section
+from extractor.numbers import find_numbers
+from extractor.schemas import (
+    Change,
+    Fact,
+    Finding,
+    Rank,
+    RepairInfo,
+    Report,
+    ReportMeta,
+    RunInfo,
+    Section,
+)
 from extractor.schemas.responses import (
     FactDraft,
     FactsReply,
@@ -60,6 +72,7 @@ class ExtractOptions:
     max_reasks: int = 2
     chunk_chars: int = 1800
     max_output_tokens: int = 4096
+    repair: bool = True
 
     def llm_settings(self) -> LLMSettings | None:
         return LLMSettings.resolve(
@@ -105,6 +118,7 @@ class ExtractOptions:
                 mode=settings.mode,
                 chunk=self.chunk_chars,
                 cap=settings.max_output_tokens,
+                repair=self.repair,
             )
         blob = json.dumps(parts, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
@@ -148,6 +162,7 @@ class _Extraction:
         self.sem = asyncio.Semaphore(max(1, opts.concurrency))
         self.done = 0
         self.total = 0
+        self.plan: dict[str, tuple[str, ...]] = {}
 
     async def _ask(self, model: type[Any], messages: list[dict[str, str]], chars: int) -> Any:
         async with self.sem:
@@ -181,21 +196,23 @@ class _Extraction:
             self._tick("meta")
         return ReportMeta(**reply.model_dump()), None
 
-    async def section(self, sec: Section, meta: ReportMeta, task: str) -> _SectionResult:
+    async def section(
+        self, sec: Section, meta: ReportMeta, tasks: tuple[str, ...]
+    ) -> _SectionResult:
         text = self.doc.text
         out = _SectionResult()
-        path = " > ".join(sec.path) or "(no heading)"
+        path = _path(sec)
         chunks = chunk_spans(text, sec.start, sec.end, self.opts.chunk_chars, overlap=80)
+        variables = {"title": meta.title, "region": meta.region, "period": meta.period}
         try:
             for c_start, c_end in chunks:
                 body = text[c_start:c_end]
-                variables = {"title": meta.title, "region": meta.region, "period": meta.period}
-                if task == "facts":
+                if "facts" in tasks:
                     msgs = prompts.messages("facts", path=path, text=body, **variables)
                     freply: FactsReply = await self._ask(FactsReply, msgs, len(body))
                     for d in freply.facts:
                         out.facts.append(self._fact(d, sec, c_start))
-                else:
+                if "findings" in tasks:
                     msgs = prompts.messages(
                         "findings", path=path, text=body, kind=sec.kind, **variables
                     )
@@ -211,6 +228,118 @@ class _Extraction:
         out.facts = _dedupe_facts(out.facts)
         out.findings = _dedupe_findings(out.findings)
         return out
+
+    async def _facts_call(
+        self, template: str, sec: Section, span: tuple[int, int], meta: ReportMeta, **extra: Any
+    ) -> list[Fact] | None:
+        """One facts-shaped call over ``text[span]``; None when the call failed (the caller
+        keeps what it had: a failed repair loses nothing)."""
+        body = self.doc.text[span[0] : span[1]]
+        msgs = prompts.messages(template, path=_path(sec), text=body, title=meta.title, **extra)
+        try:
+            reply: FactsReply = await self._ask(FactsReply, msgs, len(body))
+        except LLMError:
+            return None
+        finally:
+            self._tick(f"{template} {_path(sec)}")
+        return [self._fact(d, sec, span[0]) for d in reply.facts]
+
+    async def repair(
+        self, report: Report, sections: list[Section], meta: ReportMeta
+    ) -> tuple[list[Fact], RepairInfo]:
+        """Send flagged facts back once per chunk with the checker's findings, then offer the
+        numbers no fact covers once as possibly missed facts; keep what now passes."""
+        text = self.doc.text
+        facts = list(report.facts)
+        info = RepairInfo()
+        by_id = {s.id: s for s in sections}
+
+        def flagged(f: Fact) -> bool:
+            return f.origin == "llm" and f.check is not None and f.check.status == "flagged"
+
+        # 1. flagged facts, per chunk of their section
+        fix_jobs: list[tuple[Section, tuple[int, int], list[int]]] = []
+        for sec in sections:
+            mine = [i for i, f in enumerate(facts) if f.section == sec.id and flagged(f)]
+            if not mine:
+                continue
+            chunks = chunk_spans(text, sec.start, sec.end, self.opts.chunk_chars, overlap=80)
+            for k, (c_start, c_end) in enumerate(chunks):
+                # an unlocated fact goes with the first chunk; a located one with its own
+                here = [
+                    i
+                    for i in mine
+                    if c_start <= _start(facts[i], c_start if k == 0 else -1) < c_end
+                ]
+                mine = [i for i in mine if i not in here]
+                if here:
+                    fix_jobs.append((sec, (c_start, c_end), here))
+        info.flagged_before = sum(flagged(f) for f in facts)
+        info.sections = len(fix_jobs)
+
+        self.total += len(fix_jobs)
+        answers = await asyncio.gather(
+            *(
+                self._facts_call(
+                    "repair", sec, span, meta, items=[_for_repair(facts[i]) for i in idx]
+                )
+                for sec, span, idx in fix_jobs
+            )
+        )
+        replaced: set[int] = set()
+        fresh: list[Fact] = []
+        for (_, _, idx), answer in zip(fix_jobs, answers, strict=True):
+            if answer is None:
+                continue  # the call failed: the flagged facts stay as they were
+            replaced.update(idx)
+            info.dropped += max(0, len(idx) - len(answer))
+            fresh += answer
+        kept = [f for i, f in enumerate(facts) if i not in replaced]
+        candidates = _dedupe_facts(kept + fresh)
+        rechecked, summary = check_facts(
+            candidates, text, sections=sections, meta_period=meta.period
+        )
+        n_kept = len([f for f in candidates if any(f is k for k in kept)])
+        for f in rechecked[n_kept:]:
+            if f.check is not None and f.check.status == "flagged":
+                info.still_flagged += 1
+            else:
+                info.corrected += 1
+
+        # 2. numbers no fact covers, per section that asks for facts
+        missed_jobs: list[tuple[Section, list[Any]]] = []
+        for sec in sections:
+            if "facts" not in self.plan.get(sec.id, ()):
+                continue
+            numbers = [n for n in summary.unaccounted_numbers if sec.start <= n.span[0] < sec.end]
+            if numbers:
+                missed_jobs.append((sec, numbers))
+        info.offered = sum(len(n) for _, n in missed_jobs)
+        self.total += len(missed_jobs)
+        more = await asyncio.gather(
+            *(
+                self._facts_call(
+                    "missed",
+                    by_id[sec.id],
+                    _clip(sec, numbers, self.opts.chunk_chars),
+                    meta,
+                    numbers=[n.model_dump() for n in numbers],
+                )
+                for sec, numbers in missed_jobs
+            )
+        )
+        added = [f for answer in more if answer for f in answer]
+        if added:
+            base = len(rechecked)
+            merged, _ = check_facts(
+                rechecked + added, text, sections=sections, meta_period=meta.period
+            )
+            new_ok = [
+                f for f in merged[base:] if f.check is not None and f.check.status != "flagged"
+            ]
+            info.added = len(new_ok)
+            rechecked = merged[:base] + new_ok
+        return rechecked, info
 
     def _fact(self, d: FactDraft, sec: Section, hint: int) -> Fact:
         span = locate(d.quote, self.doc.text, sec.start, sec.end, hint)
@@ -262,14 +391,14 @@ class _Extraction:
     async def run(self) -> Report:
         started = time.monotonic()
         sections = split_sections(self.doc.text)
-        tasks = _plan(sections)
-        self.total = 1 + sum(1 for t in tasks.values() if t)
+        self.plan = _plan(sections, self.doc.text)
+        self.total = 1 + sum(1 for t in self.plan.values() if t)
         try:
             meta, meta_error = await self.meta(sections)
             jobs = {
-                sid: asyncio.create_task(self.section(sec, meta, tasks[sid]))
+                sid: asyncio.create_task(self.section(sec, meta, self.plan[sid]))
                 for sid, sec in ((s.id, s) for s in sections)
-                if tasks[sid]
+                if self.plan[sid]
             }
             try:
                 results = {sid: await job for sid, job in jobs.items()}
@@ -277,35 +406,44 @@ class _Extraction:
                 for job in jobs.values():
                     job.cancel()
                 raise
+
+            report = Report(doc_id=self.doc.doc_id, source=self.doc.source(), text=self.doc.text)
+            report.meta = meta
+            failed: list[str] = []
+            for sec in sections:
+                tasks = self.plan[sec.id]
+                if sec.kind == "front":
+                    sec = replace_section(sec, "failed" if meta_error else "ok", meta_error)
+                elif not tasks:
+                    sec = replace_section(sec, "skipped", None)
+                else:
+                    res = results[sec.id]
+                    sec = replace_section(sec, "failed" if res.error else "ok", res.error)
+                    if res.error:
+                        failed.append(res.error)
+                    report.facts.extend(res.facts)
+                    target = report.problems if sec.kind == "problems" else report.recommendations
+                    target.extend(res.findings)
+                report.sections.append(sec)
+            attempted = sum(1 for t in self.plan.values() if t)
+            if attempted and len(failed) == attempted:
+                raise ExtractionError(
+                    f"all {attempted} sections failed; first error: {failed[0]}",
+                    doc_id=self.doc.doc_id,
+                )
+            report.facts, report.checks = check_facts(
+                report.facts, report.text, sections=report.sections, meta_period=meta.period
+            )
+            repair: RepairInfo | None = None
+            if self.opts.repair:
+                report.facts, repair = await self.repair(report, report.sections, meta)
+                report.facts, report.checks = check_facts(
+                    report.facts, report.text, sections=report.sections, meta_period=meta.period
+                )
         finally:
             await self.client.aclose()
             if self.cache is not None:
                 self.cache.close()
-
-        report = Report(doc_id=self.doc.doc_id, source=self.doc.source(), text=self.doc.text)
-        report.meta = meta
-        failed: list[str] = []
-        for sec in sections:
-            task = tasks[sec.id]
-            if sec.kind == "front":
-                sec = replace_section(sec, "failed" if meta_error else "ok", meta_error)
-            elif not task:
-                sec = replace_section(sec, "skipped", None)
-            else:
-                res = results[sec.id]
-                sec = replace_section(sec, "failed" if res.error else "ok", res.error)
-                if res.error:
-                    failed.append(res.error)
-                report.facts.extend(res.facts)
-                target = report.problems if sec.kind == "problems" else report.recommendations
-                target.extend(res.findings)
-            report.sections.append(sec)
-        attempted = sum(1 for t in tasks.values() if t)
-        if attempted and len(failed) == attempted:
-            raise ExtractionError(
-                f"all {attempted} sections failed; first error: {failed[0]}",
-                doc_id=self.doc.doc_id,
-            )
         report.run = RunInfo(
             backend="llm",
             model=self.settings.model,
@@ -318,6 +456,7 @@ class _Extraction:
             cached_calls=self.usage.cached_calls,
             reasks=self.usage.reasks,
             seconds=round(time.monotonic() - started, 3),
+            repair=repair,
         )
         return report
 
@@ -326,13 +465,14 @@ def replace_section(sec: Section, status: str, error: str | None) -> Section:
     return sec.model_copy(update={"status": status, "error": error})
 
 
-def _plan(sections: list[Section]) -> dict[str, str]:
-    """Which task each section gets: 'facts', 'findings' or '' (none).
+def _plan(sections: list[Section], text: str) -> dict[str, tuple[str, ...]]:
+    """The calls each section gets: ``("facts",)``, ``("findings",)``, both, or none.
 
     A problems/recommendations parent whose items live in its sub-sections only holds an
-    intro sentence: asking for findings there invents them.
+    intro sentence: asking for findings there invents them. A problems or recommendations
+    section that states numbers ("损失优良天数仍达40天") is asked for facts as well.
     """
-    plan: dict[str, str] = {}
+    plan: dict[str, tuple[str, ...]] = {}
     for i, sec in enumerate(sections):
         nxt = sections[i + 1] if i + 1 < len(sections) else None
         has_children = (
@@ -340,13 +480,46 @@ def _plan(sections: list[Section]) -> dict[str, str]:
             and len(nxt.path) > len(sec.path)
             and nxt.path[: len(sec.path)] == sec.path
         )
+        tasks: tuple[str, ...] = ()
         if sec.kind in FACT_KINDS:
-            plan[sec.id] = "facts"
+            tasks = ("facts",)
         elif sec.kind in FINDING_KINDS and not has_children:
-            plan[sec.id] = "findings"
-        else:
-            plan[sec.id] = ""
+            tasks = ("findings",)
+            if _states_numbers(text[sec.start : sec.end]):
+                tasks = ("facts", "findings")
+        plan[sec.id] = tasks
     return plan
+
+
+def _states_numbers(text: str) -> bool:
+    return any(m.kind != "grade" for m in find_numbers(text))
+
+
+_REPAIR_FIELDS = {"subject", "value", "value_text", "unit", "period", "area", "change", "rank"}
+
+
+def _for_repair(f: Fact) -> dict[str, Any]:
+    """A flagged fact as the repair prompt shows it: what it claims and what the checker found."""
+    claim = f.model_dump(include=_REPAIR_FIELDS | {"is_target", "quote"}, exclude_none=True)
+    issues = [x.message for x in f.check.issues] if f.check is not None else []
+    return {"fact": json.dumps(claim, ensure_ascii=False), "issues": issues}
+
+
+def _start(f: Fact, unlocated: int) -> int:
+    return f.span[0] if f.span is not None else unlocated
+
+
+def _path(sec: Section) -> str:
+    return " > ".join(sec.path) or "(no heading)"
+
+
+def _clip(sec: Section, numbers: list[Any], budget: int) -> tuple[int, int]:
+    """The stretch of a section shown with its unaccounted numbers: the whole section when it
+    fits the budget, else a budget-sized window starting just before the first number."""
+    if sec.end - sec.start <= budget:
+        return sec.start, sec.end
+    lo = max(sec.start, min(n.span[0] for n in numbers) - budget // 4)
+    return lo, min(sec.end, lo + budget)
 
 
 def _strip_number(heading: str) -> str:

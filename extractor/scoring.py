@@ -33,7 +33,7 @@ from scipy.optimize import linear_sum_assignment
 
 from extractor.folding import fold
 from extractor.schemas import Fact, Finding, Report, ReportMeta
-from extractor.units import SCALE, canonical_unit
+from extractor.units import canonical_unit, std_value
 
 Outcome = Literal["correct", "wrong", "missing", "hallucinated"]
 ItemKind = Literal["fact", "problem", "recommendation", "meta"]
@@ -88,11 +88,10 @@ def _decimal(value: float | int | None) -> Decimal | None:
 def std_number(value: float | int | None, unit: str | None) -> tuple[Decimal | None, str | None]:
     """Exact value in the unit's base (3136 万元 → 31360000 元) and that base unit."""
     d = _decimal(value)
-    u = canonical_unit(unit)
-    if u in SCALE:
-        base, factor = SCALE[u]
-        return (None if d is None else (d * factor).normalize()), base
-    return (None if d is None else d.normalize()), u
+    if d is None:
+        return None, std_value(Decimal(0), unit)[1]
+    std, base = std_value(d, unit)
+    return std.normalize(), base
 
 
 def similarity(a: str | None, b: str | None) -> float:

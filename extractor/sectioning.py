@@ -282,3 +282,24 @@ def chunk_spans(
             i += 1
         chunks.append((c_start, c_end))
     return chunks
+
+
+# --- sentences and clauses (for the checker and the rules backend) ---------------------------
+
+SENTENCE_MARKS = "。！？!?\n"
+SEGMENT_MARKS = SENTENCE_MARKS + "；;"
+CLAUSE_MARKS = SEGMENT_MARKS + "，,：:"
+
+
+def enclosing(text: str, start: int, end: int, marks: str = SENTENCE_MARKS) -> tuple[int, int]:
+    """The stretch around ``text[start:end]`` bounded by ``marks`` (the end mark included), so
+    ``enclosing(text, a, b)`` is the sentence holding a quote and ``CLAUSE_MARKS`` its clause."""
+    lo = start
+    while lo > 0 and text[lo - 1] not in marks:
+        lo -= 1
+    hi = max(end, start)
+    while hi < len(text) and text[hi] not in marks:
+        hi += 1
+    if hi < len(text) and text[hi] != "\n":
+        hi += 1
+    return lo, hi

@@ -348,13 +348,21 @@ class RunRow(_Row):
     reasks: int = 0
     seconds: float = 0.0
     checks: str = "{}"  # JSON CheckSummary: counts, cross-checks, unaccounted numbers
+    repair: str | None = None  # JSON RepairInfo (migration 0002)
 
     @classmethod
     def of(cls, rid: str, run: RunInfo, checks: CheckSummary) -> RunRow:
-        return cls(report_id=rid, **run.model_dump(), checks=_json(checks.model_dump(mode="json")))
+        fields = run.model_dump(exclude={"repair"})
+        repair = _json(run.repair.model_dump()) if run.repair is not None else None
+        return cls(
+            report_id=rid, **fields, checks=_json(checks.model_dump(mode="json")), repair=repair
+        )
 
     def to_run(self) -> RunInfo:
-        return RunInfo.model_validate(self.model_dump(exclude={"report_id", "checks"}))
+        fields = self.model_dump(exclude={"report_id", "checks", "repair"})
+        if self.repair is not None:
+            fields["repair"] = json.loads(self.repair)
+        return RunInfo.model_validate(fields)
 
     def to_checks(self) -> CheckSummary:
         return CheckSummary.model_validate(json.loads(self.checks))
@@ -495,10 +503,16 @@ def _m0001_initial(db: Database) -> None:
     db.table("facts").create_index(["subject"])
 
 
+def _m0002_run_repair(db: Database) -> None:
+    # What the checker's repair round changed (RunInfo.repair), as JSON.
+    db.table("runs").add_column("repair", str)
+
+
 Migration = tuple[str, Callable[[Database], None]]
 
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _m0001_initial),
+    ("0002_run_repair", _m0002_run_repair),
 ]
 
 

@@ -107,15 +107,12 @@ def canonical_unit(unit: str | None) -> str | None:
 
 
 def to_std(value: float | int | None, unit: str | None) -> tuple[float | int | None, str | None]:
-    """``value`` in the base unit of ``unit``; units without a scale are their own base."""
+    """``std_value`` for JSON numbers: ints stay ints (31360000, not 31360000.0)."""
     unit = canonical_unit(unit)
     if value is None:
         return None, unit
-    if unit in SCALE:
-        base, factor = SCALE[unit]
-        std = Decimal(str(value)) * factor
-        return (int(std) if std == std.to_integral_value() else float(std)), base
-    return value, unit
+    std, base = std_value(Decimal(str(value)), unit)
+    return (int(std) if std == std.to_integral_value() else float(std)), base
 
 
 def std_value(value: Decimal, unit: str | None) -> tuple[Decimal, str | None]:

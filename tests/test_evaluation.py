@@ -141,7 +141,7 @@ META = Reply(content=json.dumps({"title": "测试", "doc_type": "survey_report",
 def _run(fake: FakeLLM, folder: Path):
     return evaluate(
         folder, backend="llm", base_url=fake.base_url, model="fake", api_key="k", mode="json",
-        cache=False, max_retries=0, timeout=5.0,
+        cache=False, max_retries=0, timeout=5.0, repair=False,
     )  # fmt: skip
 
 
@@ -230,7 +230,7 @@ def test_cli_eval_runs_and_compare(fake_llm: FakeLLM, tmp_path: Path):
     history = tmp_path / "runs" / "history.db"
     args = [
         "eval", "--gold", str(folder), "--backend", "llm", "--base-url", fake_llm.base_url,
-        "--model", "fake", "--api-key", "k", "--mode", "json", "--no-cache",
+        "--model", "fake", "--api-key", "k", "--mode", "json", "--no-cache", "--no-repair",
         "--history", str(history),
     ]  # fmt: skip
     runner = CliRunner()

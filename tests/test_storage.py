@@ -24,6 +24,7 @@ from extractor.schemas.report import (
     FactCheck,
     Finding,
     Rank,
+    RepairInfo,
     Report,
     ReportMeta,
     RunInfo,
@@ -397,19 +398,19 @@ def test_migrations_are_recorded_by_name_and_not_reapplied(
     runs: list[str] = []
 
     def add_notes(db: Database) -> None:
-        runs.append("0002")
+        runs.append("0003")
         db.table("notes").create({"id": int, "note": str}, pk="id")
 
-    monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, ("0002_notes", add_notes)])
+    monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, ("0003_notes", add_notes)])
     with Store(path) as s:
-        assert s.applied == ["0002_notes"]
+        assert s.applied == ["0003_notes"]
         assert s.has_report(DOC_ID, CONFIG)  # data written before the upgrade survives
     with Store(path) as s:
         assert s.applied == []
         names = [r["name"] for r in s.db.table("_migrations").rows_where(order_by="rowid")]
-        assert names == ["0001_initial", "0002_notes"]
+        assert names == ["0001_initial", "0002_run_repair", "0003_notes"]
         assert all(r["applied_at"] for r in s.db.table("_migrations").rows)
-    assert runs == ["0002"]
+    assert runs == ["0003"]
 
 
 def test_a_failing_migration_rolls_back_and_names_itself(
@@ -419,13 +420,13 @@ def test_a_failing_migration_rolls_back_and_names_itself(
         db.table("half").create({"id": int}, pk="id")
         db.execute("alter table nowhere add column x")
 
-    monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, ("0002_broken", broken)])
+    monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, ("0003_broken", broken)])
     with pytest.raises(StoreError) as info:
         Store(tmp_path / "r.db")
-    assert "0002_broken" in str(info.value) and "r.db" in str(info.value)
+    assert "0003_broken" in str(info.value) and "r.db" in str(info.value)
     db = Database(tmp_path / "r.db")
     assert "half" not in db.table_names()
-    assert [r["name"] for r in db.table("_migrations").rows] == ["0001_initial"]
+    assert [r["name"] for r in db.table("_migrations").rows] == [name for name, _ in MIGRATIONS]
     db.close()
 
 
@@ -485,4 +486,33 @@ def test_a_read_only_file_is_a_store_error(tmp_path: Path) -> None:
 
 def test_missing_parent_folders_are_created(tmp_path: Path) -> None:
     with Store(tmp_path / "a" / "b" / "results.db") as s:
-        assert s.applied == ["0001_initial"]
+        assert s.applied == ["0001_initial", "0002_run_repair"]
+
+
+def test_a_file_from_before_0002_is_upgraded_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS[:1])
+    with Store(path) as s:  # what a 0001-era program wrote: no repair column
+        assert "repair" not in s.db.table("runs").columns_dict
+        s.db.table("reports").insert(
+            {"id": "r1", "doc_id": DOC_ID, "config": CONFIG, "status": "ok", "text": "x",
+             "created_at": "2026-01-01", "updated_at": "2026-01-01", "n_facts": 0,
+             "n_problems": 0, "n_recommendations": 0}
+        )  # fmt: skip
+        s.db.table("runs").insert(
+            {"report_id": "r1", "backend": "llm", "model": None, "mode": None,
+             "prompt_version": None, "calls": 3, "http_requests": 3, "prompt_tokens": 10,
+             "completion_tokens": 5, "cached_calls": 0, "reasks": 0, "seconds": 1.0,
+             "checks": "{}"}
+        )  # fmt: skip
+    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS)
+    with Store(path) as s:
+        assert s.applied == ["0002_run_repair"]
+        old_run = s.load_report("r1").run
+        assert old_run.calls == 3 and old_run.repair is None  # the old row reads back
+        repaired = make_report()
+        repaired.run.repair = RepairInfo(sections=1, flagged_before=2, corrected=1, dropped=1)
+        rid = s.save_report(repaired, config=CONFIG, path=None)
+        assert s.load_report(rid).run.repair == repaired.run.repair

@@ -13,7 +13,7 @@ from jinja2 import Environment, StrictUndefined
 from extractor.schemas.catalogue import catalogue
 from extractor.schemas.responses import REPLY_MODELS
 
-TEMPLATES = ("system.j2", "facts.j2", "findings.j2", "meta.j2")
+TEMPLATES = ("system.j2", "facts.j2", "findings.j2", "meta.j2", "repair.j2", "missed.j2")
 
 
 def _read(name: str) -> str:

@@ -142,6 +142,22 @@ class CheckSummary(_Model):
     unaccounted_numbers: list[UnaccountedNumber] = Field(default_factory=list)
 
 
+class RepairInfo(_Model):
+    """What the repair round (LLM path) changed."""
+
+    sections: int = Field(default=0, description="section chunks sent back with flagged facts")
+    flagged_before: int = 0
+    corrected: int = Field(
+        default=0, description="flagged facts replaced by one that passes the checker"
+    )
+    dropped: int = Field(default=0, description="flagged facts the model withdrew")
+    still_flagged: int = 0
+    offered: int = Field(
+        default=0, description="unaccounted numbers offered as possibly missed facts"
+    )
+    added: int = Field(default=0, description="of those, new facts that pass the checker")
+
+
 class RunInfo(_Model):
     backend: str = ""
     model: str | None = None
@@ -154,6 +170,7 @@ class RunInfo(_Model):
     cached_calls: int = 0
     reasks: int = 0
     seconds: float = 0.0
+    repair: RepairInfo | None = None
 
 
 class Report(_Model):
