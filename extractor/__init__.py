@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from extractor.checker import check
 from extractor.errors import (
     ConfigError,
     ExtractionError,
@@ -41,6 +42,7 @@ __all__ = [
     "__version__",
     "aextract",
     "aextract_document",
+    "check",
     "extract",
     "load",
     "load_text",

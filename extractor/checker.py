@@ -78,12 +78,21 @@ def _dec(value: float | int | Decimal | None) -> Decimal | None:
 
 
 def _places(d: Decimal) -> int:
-    exponent = d.normalize().as_tuple().exponent
+    exponent = d.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def interval(value: Decimal, places: int | None = None) -> tuple[Decimal, Decimal]:
-    """What a stated number can mean: 61.7 is [61.65, 61.75]; 226 (a count) is itself."""
+# Whole numbers of these are counted, not measured: 273 天 is exactly 273.
+COUNT_UNITS = frozenset("天 个 家 辆 起 件 项 条 处 套 次 名 位 座 台 所 户 人 类 批 宗 场".split())
+
+
+def interval(
+    value: Decimal, places: int | None = None, *, exact: bool = False
+) -> tuple[Decimal, Decimal]:
+    """What a stated number can mean: 61.7 is [61.65, 61.75], 51 (a measurement) is
+    [50.5, 51.5], and an exact count is itself."""
+    if exact:
+        return value, value
     p = _places(value) if places is None else places
     half = Decimal(5) * Decimal(10) ** (-p - 1)
     return value - half, value + half
@@ -177,8 +186,9 @@ def _find_span(f: Fact, ctx: _Ctx, claimed: dict[str, list[int]]) -> tuple[int, 
 
 def _check_one(
     f: Fact, ctx: _Ctx, claimed: dict[str, list[int]]
-) -> tuple[Fact, list[CheckIssue], bool]:
-    """Issues of one fact, the fact with its span located, and whether its value is derived."""
+) -> tuple[Fact, list[CheckIssue], bool, Mention | None]:
+    """Issues of one fact, the fact with its span located, whether its value is derived, and
+    the mention in the source that states its value."""
     text = ctx.text
     issues: list[CheckIssue] = []
     span = _find_span(f, ctx, claimed)
@@ -193,7 +203,7 @@ def _check_one(
             issues.append(
                 _issue("value_not_in_source", f"{f.value:g} appears nowhere in the source")
             )
-        return f, issues, False
+        return f, issues, False, None
 
     quoted = _in_span(ctx, *span)
     live = [m for m in quoted if not m.masked]
@@ -244,7 +254,7 @@ def _check_one(
     issues += _rank_issues(f, live)
     issues += _subject_issues(f, text, span)
     issues += _range_issues(f)
-    return f, issues, derived
+    return f, issues, derived, matched
 
 
 def _derived(value: Decimal, mentions: list[Mention]) -> bool:
@@ -351,7 +361,8 @@ def _subject_issues(f: Fact, text: str, span: tuple[int, int]) -> list[CheckIssu
     share = sum(c in window for c in subject) / len(subject)
     if share >= _SUBJECT_SHARE:
         return []
-    ind = _indicator(f) or match_indicator(f.subject)
+    # the subject's own meaning, not the declared key: a wrong key must not vouch for it
+    ind = match_indicator(f.subject)
     if ind is not None and any(fold(a) in window for a in (ind.name, *ind.aliases) if a):
         return []
     return [_issue("subject_not_in_source", f"the words of {f.subject!r} are not around the quote")]
@@ -423,18 +434,29 @@ def _near(facts: list[tuple[int, Fact]], anchor: Fact) -> list[tuple[int, Fact]]
     return sorted(facts, key=lambda x: abs(x[1].span[0] - a) if x[1].span else 10**9)
 
 
-def _std(f: Fact) -> tuple[Decimal, Decimal, str | None] | None:
+Places = dict[int, int]  # id(fact) → decimal places as the source states the value
+
+
+def _bounds(f: Fact, places: Places) -> tuple[Decimal, Decimal]:
+    value = _dec(f.value) or Decimal(0)
+    p = places.get(id(f))
+    exact = (p or _places(value)) == 0 and canonical_unit(f.unit) in COUNT_UNITS
+    return interval(value, p, exact=exact)
+
+
+def _std(f: Fact, places: Places) -> tuple[Decimal, Decimal, str | None] | None:
     """(low, high) of the fact's value in its base unit, and the base unit."""
-    value = _dec(f.value)
-    if value is None:
+    if _dec(f.value) is None:
         return None
-    lo, hi = interval(value)
+    lo, hi = _bounds(f, places)
     slo, base = std_value(lo, f.unit)
     shi, _ = std_value(hi, f.unit)
     return slo, shi, base
 
 
-def _cross_checks(facts: list[Fact], text: str, meta_period: str | None) -> list[CrossCheck]:
+def _cross_checks(
+    facts: list[Fact], text: str, meta_period: str | None, places: Places
+) -> list[CrossCheck]:
     rules = _rules()
     out: list[CrossCheck] = []
     by_ind: dict[str, list[tuple[int, Fact]]] = defaultdict(list)
@@ -455,13 +477,13 @@ def _cross_checks(facts: list[Fact], text: str, meta_period: str | None) -> list
             if not nums or not dens:
                 continue
             (ni, n), (di, d) = nums[0], dens[0]
-            sn, sd = _std(n), _std(d)
+            sn, sd = _std(n, places), _std(d, places)
             if sn is None or sd is None or sd[0] <= 0:
                 continue
             factor = Decimal(str(rule.get("factor", 1)))
             lo, hi = sn[0] / sd[1] * factor, sn[1] / sd[0] * factor
             rv = _dec(r.value) or Decimal(0)
-            rlo, rhi = interval(rv)
+            rlo, rhi = _bounds(r, places)
             ok = lo <= rhi and rlo <= hi
             out.append(
                 CrossCheck(
@@ -494,7 +516,7 @@ def _cross_checks(facts: list[Fact], text: str, meta_period: str | None) -> list
             if not total or dv is None:
                 continue
             computed = dv / Decimal(total) * 100
-            slo, shi = interval(_dec(s.value) or Decimal(0))
+            slo, shi = _bounds(s, places)
             ok = slo <= computed <= shi
             out.append(
                 CrossCheck(
@@ -505,10 +527,10 @@ def _cross_checks(facts: list[Fact], text: str, meta_period: str | None) -> list
                 )
             )
 
-    out += _change_consistency(facts, meta_period, rules.get("change_consistency", {}))
-    out += _sum_of_parts(facts, text, rules.get("sum_of_parts", {}))
+    out += _change_consistency(facts, meta_period, rules.get("change_consistency", {}), places)
+    out += _sum_of_parts(facts, text, rules.get("sum_of_parts", {}), places)
     if "same_quantity" in rules:
-        out += _same_quantity(facts, meta_period)
+        out += _same_quantity(facts, meta_period, places)
     return out
 
 
@@ -517,7 +539,7 @@ def _show(lo: Decimal, hi: Decimal) -> str:
 
 
 def _change_consistency(
-    facts: list[Fact], meta_period: str | None, rule: dict[str, Any]
+    facts: list[Fact], meta_period: str | None, rule: dict[str, Any], places: Places
 ) -> list[CrossCheck]:
     """A stated change against the current and the previous value of the same quantity."""
     previous_words = tuple(rule.get("previous_words", ()))
@@ -540,7 +562,7 @@ def _change_consistency(
             )
             if not is_prev:
                 continue
-            check = _change_holds(cur, prev)
+            check = _change_holds(cur, prev, places)
             if check is None:
                 continue
             ok, detail = check
@@ -549,7 +571,7 @@ def _change_consistency(
     return out
 
 
-def _change_holds(cur: Fact, prev: Fact) -> tuple[bool, str] | None:
+def _change_holds(cur: Fact, prev: Fact, places: Places) -> tuple[bool, str] | None:
     c = cur.change
     assert c is not None and c.value is not None
     cv, pv, delta = _dec(cur.value), _dec(prev.value), _dec(c.value)
@@ -560,9 +582,10 @@ def _change_holds(cur: Fact, prev: Fact) -> tuple[bool, str] | None:
         or canonical_unit(prev.unit) != canonical_unit(cur.unit)
     ):
         return None
-    clo, chi = interval(cv)
-    plo, phi = interval(pv)
-    dlo, dhi = interval(delta)
+    clo, chi = _bounds(cur, places)
+    plo, phi = _bounds(prev, places)
+    whole = _places(delta) == 0 and canonical_unit(c.unit) in COUNT_UNITS
+    dlo, dhi = interval(delta, exact=whole)
     unit = canonical_unit(c.unit)
     fact_unit = canonical_unit(cur.unit)
     relative = unit == "%" and fact_unit != "个百分点"
@@ -582,7 +605,9 @@ def _change_holds(cur: Fact, prev: Fact) -> tuple[bool, str] | None:
     return ok, f"{what}; stated {c.value:+g}{c.unit or ''}"
 
 
-def _sum_of_parts(facts: list[Fact], text: str, rule: dict[str, Any]) -> list[CrossCheck]:
+def _sum_of_parts(
+    facts: list[Fact], text: str, rule: dict[str, Any], places: Places
+) -> list[CrossCheck]:
     """Parts listed after 其中 never exceed the total stated just before."""
     out: list[CrossCheck] = []
     located = sorted(
@@ -601,18 +626,18 @@ def _sum_of_parts(facts: list[Fact], text: str, rule: dict[str, Any]) -> list[Cr
             gap = text[total.span[1] : m.start()]
             if sum(gap.count(p) for p in "。！？\n") > 1:
                 continue
-            st = _std(total)
+            st = _std(total, places)
             if st is None:
                 continue
             parts = [
                 (i, f)
                 for i, f in located
                 if f.span and seg_lo <= f.span[0] and f.span[1] <= seg_hi and f.span[0] >= m.start()
-                and (s := _std(f)) is not None and s[2] == st[2] and not f.is_target
+                and (s := _std(f, places)) is not None and s[2] == st[2] and not f.is_target
             ]  # fmt: skip
             if not parts:
                 continue
-            plo = sum((_std(f) or (Decimal(0), Decimal(0), None))[0] for _, f in parts)
+            plo = sum((_std(f, places) or (Decimal(0), Decimal(0), None))[0] for _, f in parts)
             ok = plo <= st[1]
             shown = " + ".join(f"{f.value:g}{f.unit or ''}" for _, f in parts)
             out.append(
@@ -627,11 +652,11 @@ def _sum_of_parts(facts: list[Fact], text: str, rule: dict[str, Any]) -> list[Cr
     return out
 
 
-def _same_quantity(facts: list[Fact], meta_period: str | None) -> list[CrossCheck]:
+def _same_quantity(facts: list[Fact], meta_period: str | None, places: Places) -> list[CrossCheck]:
     """The same quantity (same subject, period, area, unit) stated twice must agree."""
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, f in enumerate(facts):
-        s = _std(f)
+        s = _std(f, places)
         if s is None or not fold(f.subject):
             continue
         key = (fold(f.subject), _period_of(f, meta_period), f.area, s[2], f.is_target)
@@ -643,7 +668,7 @@ def _same_quantity(facts: list[Fact], meta_period: str | None) -> list[CrossChec
         spans = {facts[i].span for i in idx}
         if len(spans) < len(idx):
             continue  # the same statement twice is a duplicate, reported per fact
-        ranges = [s for i in idx if (s := _std(facts[i])) is not None]
+        ranges = [s for i in idx if (s := _std(facts[i], places)) is not None]
         lo = max(r[0] for r in ranges)
         hi = min(r[1] for r in ranges)
         ok = lo <= hi
@@ -721,14 +746,17 @@ def check_facts(
     derived: list[bool] = []
     seen: dict[tuple[Any, ...], int] = {}
     claimed: dict[str, list[int]] = {}
+    places: Places = {}
     for f in facts:
-        f, found, is_derived = _check_one(f, ctx, claimed)
+        f, found, is_derived, stated = _check_one(f, ctx, claimed)
         key = (f.span, f.value, f.value_text, canonical_unit(f.unit))
         if f.span is not None and key in seen:
             found.append(_issue("duplicate", f"the same number as fact {seen[key]}"))
         seen.setdefault(key, len(checked))
         std, unit_std = to_std(f.value, f.unit)
         checked.append(f.model_copy(update={"value_std": std, "unit_std": unit_std}))
+        if stated is not None and _same_number(_dec(f.value) or Decimal(0), stated.value):
+            places[id(checked[-1])] = stated.places  # "1.0亿元" is 1.0, not 1
         issues.append(found)
         derived.append(is_derived)
 
@@ -737,7 +765,7 @@ def check_facts(
     sound = [i for i, found in enumerate(issues) if not found]
     cross = [
         cc.model_copy(update={"facts": [sound[k] for k in cc.facts]})
-        for cc in _cross_checks([checked[i] for i in sound], text, meta_period)
+        for cc in _cross_checks([checked[i] for i in sound], text, meta_period, places)
     ]
     for cc in cross:
         if cc.ok:
@@ -771,13 +799,16 @@ def check_facts(
 def check(report: Report, text: str | None = None) -> Report:
     """Re-check every fact of ``report`` against ``text`` (default: ``report.text``)."""
     source = report.text if text is None else text
-    facts, summary = check_facts(
-        report.facts,
-        source,
-        sections=report.sections or None,
-        meta_period=report.meta.period,
+    same_text = source == report.text
+    # Spans and sections index the text they were made on; against another text they are
+    # found again from the quotes.
+    sections = report.sections if same_text and report.sections else split_sections(source)
+    facts = (
+        report.facts if same_text else [f.model_copy(update={"span": None}) for f in report.facts]
     )
+    facts, summary = check_facts(facts, source, sections=sections, meta_period=report.meta.period)
     update: dict[str, Any] = {"facts": facts, "checks": summary}
-    if not report.text:
-        update["text"] = source  # a facts-only report now indexes the source it was checked on
+    if not same_text:
+        update["text"] = source
+        update["sections"] = sections
     return report.model_copy(update=update)

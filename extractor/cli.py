@@ -226,19 +226,98 @@ def print_summary(report: Report, console: Console | None = None) -> None:
                 else ""
             )
             rank = f"{f.rank.scope or ''}第{f.rank.position}" if f.rank else ""
-            check = f.check.status if f.check else "-"
+            check = "-"
+            if f.check is not None:
+                codes = sorted({x.code for x in f.check.issues})
+                check = f.check.status + (f" ({', '.join(codes)})" if codes else "")
             quote = f.quote if len(f.quote) <= 30 else f.quote[:29] + "…"
             t.add_row(str(i), f.subject, value or "", f.unit or "", change, rank, check, quote)
         c.print(t)
     for s in failed:
         c.print(f"[red]failed[/red] {' > '.join(s.path) or s.id}: {s.error}", highlight=False)
+    print_checks(report, c)
     r = report.run
+    if not r.backend:
+        return  # a re-checked report that was never extracted here: no run to show
     c.print(
         f"{r.backend} {r.model or ''} · {r.calls} calls "
         f"({r.cached_calls} cached, {r.reasks} re-asks) "
         f"· {r.prompt_tokens}+{r.completion_tokens} tokens · {r.seconds:.1f} s",
         highlight=False,
     )
+    if r.repair is not None:
+        p = r.repair
+        c.print(
+            f"repair: {p.flagged_before} flagged facts sent back ({p.sections} calls): "
+            f"{p.corrected} corrected, {p.dropped} dropped, {p.still_flagged} still flagged; "
+            f"{p.offered} unaccounted numbers offered, {p.added} facts added",
+            highlight=False,
+        )
+
+
+def print_checks(report: Report, c: Console) -> None:
+    k = report.checks
+    held = sum(cc.ok for cc in k.cross_checks)
+    c.print(
+        f"checks: {k.verified} verified · {k.flagged} flagged · {k.unverifiable} unverifiable"
+        f" · cross-checks {held}/{len(k.cross_checks)} hold"
+        f" · {len(k.unaccounted_numbers)} numbers no fact covers",
+        highlight=False,
+    )
+    for cc in k.cross_checks:
+        if not cc.ok:
+            c.print(f"[red]cross-check failed[/red] {cc.rule}: {cc.detail}", highlight=False)
+    for n in k.unaccounted_numbers[:10]:
+        c.print(f"  unaccounted {n.text!r} in “{n.clause}”", highlight=False)
+    if len(k.unaccounted_numbers) > 10:
+        c.print(f"  … and {len(k.unaccounted_numbers) - 10} more (see --json)", highlight=False)
+
+
+@app.command("check")
+def check_cmd(
+    report_path: Annotated[Path, typer.Argument(help="A report JSON (facts with quotes suffice)")],
+    source: Annotated[
+        Path | None, typer.Option("--source", help="The source document the facts came from")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the re-checked JSON")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write it here")] = None,
+) -> None:
+    """Re-check a stored report's facts against its source."""
+    from extractor.checker import check
+    from extractor.errors import InputError
+    from extractor.loading import load
+
+    with _errors():
+        try:
+            raw = report_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(str(report_path), f"cannot be read ({e})") from e
+        try:
+            report = Report.model_validate_json(raw)
+        except ValueError as e:
+            first = str(e).splitlines()
+            detail = " ".join(first[1:3]) if len(first) > 1 else str(e)
+            raise InputError(
+                str(report_path), f"is not a report JSON ({' '.join(detail.split())})"
+            ) from e
+        text: str | None = None
+        if source is not None:
+            doc = load(source)
+            text = doc.text
+            if not report.source:
+                report = report.model_copy(update={"source": doc.source(), "doc_id": doc.doc_id})
+        elif not report.text:
+            raise UsageError(f"{report_path} holds no text to check against: pass --source FILE")
+        checked = check(report, text)
+        blob = checked.model_dump_json(indent=2)
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(blob + "\n", encoding="utf-8")
+            err.print(f"wrote {output}", highlight=False)
+        if as_json:
+            typer.echo(blob)
+        elif output is None:
+            print_summary(checked)
 
 
 @app.command()

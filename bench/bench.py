@@ -1,0 +1,83 @@
+"""Benchmarks that print figures (targets are read by people, never asserted in tests).
+
+    .venv/bin/python bench/bench.py            # every benchmark
+    .venv/bin/python bench/bench.py check      # one of: numbers, check, rules
+
+Targets: checking a 13 KB report < 50 ms (issue 4); rules extraction of a 13 KB report
+< 100 ms (issue 5). Each figure is the median of repeated runs after one warm-up.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from extractor.checker import check_facts
+from extractor.evaluation import load_gold
+from extractor.numbers import find_numbers
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEAT = 20
+
+
+def _measure(label: str, size: int, fn: Callable[[], object], target_ms: float | None) -> None:
+    fn()  # warm-up: lazy imports and caches
+    times = []
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    median = statistics.median(times) * 1000
+    verdict = ""
+    if target_ms is not None:
+        verdict = f"  target < {target_ms:g} ms: {'met' if median < target_ms else 'MISSED'}"
+    print(
+        f"{label:<42} {size / 1000:5.1f} KB  median {median:7.2f} ms  "
+        f"min {min(times) * 1000:7.2f} ms  peak {peak / 1e6:5.1f} MB{verdict}"
+    )
+
+
+def bench_numbers() -> None:
+    for g in load_gold(ROOT / "eval" / "gold"):
+        text = g.doc.text
+        _measure(f"find_numbers {g.name}", len(text.encode()), lambda: find_numbers(text), None)
+
+
+def bench_check() -> None:
+    for g in load_gold(ROOT / "eval" / "gold"):
+        text, facts, period = g.doc.text, g.gold.facts, g.gold.meta.period
+        _measure(
+            f"check {len(facts)} facts {g.name}",
+            len(text.encode()),
+            lambda: check_facts(facts, text, meta_period=period),
+            50,
+        )
+
+
+def bench_rules() -> None:
+    try:
+        from extractor.rules import extract_rules
+    except ImportError:
+        print("rules: not built yet")
+        return
+    for g in load_gold(ROOT / "eval" / "gold"):
+        doc = g.doc
+        _measure(f"rules extract {g.name}", len(doc.text.encode()), lambda: extract_rules(doc), 100)
+
+
+BENCHES = {"numbers": bench_numbers, "check": bench_check, "rules": bench_rules}
+
+if __name__ == "__main__":
+    names = sys.argv[1:] or list(BENCHES)
+    for name in names:
+        if name not in BENCHES:
+            sys.exit(f"unknown benchmark {name!r}: use one of {', '.join(BENCHES)}")
+        BENCHES[name]()
