@@ -48,7 +48,7 @@ def _measure(label: str, size: int, fn: Callable[[], object], target_ms: float |
 def bench_numbers() -> None:
     for g in load_gold(ROOT / "eval" / "gold"):
         text = g.doc.text
-        _measure(f"find_numbers {g.name}", len(text.encode()), lambda: find_numbers(text), None)
+        _measure(f"find_numbers {g.name}", len(text.encode()), lambda t=text: find_numbers(t), None)
 
 
 def bench_check() -> None:
@@ -57,7 +57,7 @@ def bench_check() -> None:
         _measure(
             f"check {len(facts)} facts {g.name}",
             len(text.encode()),
-            lambda: check_facts(facts, text, meta_period=period),
+            lambda f=facts, t=text, p=period: check_facts(f, t, meta_period=p),
             50,
         )
 
@@ -70,7 +70,9 @@ def bench_rules() -> None:
         return
     for g in load_gold(ROOT / "eval" / "gold"):
         doc = g.doc
-        _measure(f"rules extract {g.name}", len(doc.text.encode()), lambda: extract_rules(doc), 100)
+        _measure(
+            f"rules extract {g.name}", len(doc.text.encode()), lambda d=doc: extract_rules(d), 100
+        )
 
 
 BENCHES = {"numbers": bench_numbers, "check": bench_check, "rules": bench_rules}

@@ -83,7 +83,7 @@ def _places(d: Decimal) -> int:
 
 
 # Whole numbers of these are counted, not measured: 273 天 is exactly 273.
-COUNT_UNITS = frozenset("天 个 家 辆 起 件 项 条 处 套 次 名 位 座 台 所 户 人 类 批 宗 场".split())
+COUNT_UNITS = frozenset("天个家辆起件项条处套次名位座台所户人类批宗场")
 
 
 def interval(
@@ -482,7 +482,6 @@ def _cross_checks(
                 continue
             factor = Decimal(str(rule.get("factor", 1)))
             lo, hi = sn[0] / sd[1] * factor, sn[1] / sd[0] * factor
-            rv = _dec(r.value) or Decimal(0)
             rlo, rhi = _bounds(r, places)
             ok = lo <= rhi and rlo <= hi
             out.append(

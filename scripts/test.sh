@@ -7,6 +7,7 @@ if [[ ! -x .venv/bin/python ]]; then
   "$py" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-.venv/bin/python -m ruff check extractor tests
+.venv/bin/python -m ruff check extractor tests bench
+.venv/bin/python -m ruff format --check extractor tests bench
 .venv/bin/python -m mypy extractor
 .venv/bin/python -m pytest "$@"

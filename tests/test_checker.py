@@ -297,14 +297,14 @@ def test_percentage_points_are_told_apart_from_percent():
         cur = Fact(subject="优良天数比例", value=74.6, unit="%",
                    change=Change(basis="同比", value=value, unit=unit), quote="优良天数比例74.6%，同比上升2.2个百分点")  # fmt: skip
         _, summary = run_rules(text, [cur, prev])
-        return [c for c in summary.cross_checks if c.rule == "change_consistency"][0]
+        return next(c for c in summary.cross_checks if c.rule == "change_consistency")
 
     assert with_change(2.2, "个百分点").ok
     assert not with_change(2.2, "%").ok  # 2.2% of 72.4 would be 1.6 points
 
 
 def test_parts_beyond_their_total_fail():
-    out, summary = run_rules(
+    _, summary = run_rules(
         "安排环保资金1.0亿元。其中，治气资金8000万元，治水资金3000万元。",
         [
             Fact(subject="环保资金", value=1.0, unit="亿元", quote="安排环保资金1.0亿元"),
