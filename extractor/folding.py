@@ -34,10 +34,17 @@ def to_simplified(text: str) -> str:
 
 
 def simplified_same_length(text: str) -> str:
-    """``to_simplified`` when it keeps every offset, else ``text`` unchanged, so a match found
-    in the result is a match at the same offsets in ``text``."""
+    """``to_simplified`` with every offset kept, so a match found in the result is a match at
+    the same offsets in ``text``. Phrase rules can change a length; then each character is
+    converted on its own (one character never becomes two)."""
     converted = to_simplified(text)
-    return converted if len(converted) == len(text) else text
+    if len(converted) == len(text):
+        return converted
+    out = []
+    for ch in text:
+        one = to_simplified(ch)
+        out.append(one if len(one) == 1 else ch)
+    return "".join(out)
 
 
 def fold(text: str | None) -> str:

@@ -378,7 +378,9 @@ class _Extraction:
     def _finding(self, g: FindingDraft, sec: Section, hint: int) -> Finding:
         span = locate(g.quote, self.doc.text, sec.start, sec.end, hint)
         quote = self.doc.text[span[0] : span[1]] if span else g.quote
-        category = g.category.strip() or (_strip_number(sec.path[-1]) if sec.path else "")
+        # The contract's category is the heading the item sits under: the sectioner knows it
+        # for certain, so the model's guess is only used for text without headings.
+        category = _strip_number(sec.path[-1]) if sec.path else g.category.strip()
         return Finding(
             category=_strip_number(category),
             title=g.title.strip(),

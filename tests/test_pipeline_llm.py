@@ -221,3 +221,24 @@ def test_a_finding_without_quote_is_grounded_by_its_title(fake_llm, tmp_path):
     (finding,) = report.problems
     assert finding.quote == "产业结构偏重"
     assert finding.span is not None and report.text[slice(*finding.span)] == "产业结构偏重"
+
+
+def test_a_findings_category_is_the_heading_it_sits_under(fake_llm, tmp_path):
+    text = "一、存在的问题\n（一）结构性污染问题尚未根本解决\n一是产业结构偏重。钢铁占比高。"
+    reply = Reply(
+        content=json.dumps(
+            {
+                "findings": [
+                    {
+                        "category": "一是产业结构偏重",
+                        "title": "产业结构偏重",
+                        "quote": "一是产业结构偏重",
+                    }
+                ]
+            },
+            ensure_ascii=False,
+        )
+    )
+    fake_llm.script(META, reply)
+    report = run(fake_llm, text, tmp_path)
+    assert [f.category for f in report.problems] == ["结构性污染问题尚未根本解决"]

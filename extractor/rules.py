@@ -1,0 +1,1035 @@
+"""The offline rules backend: a Report from the text alone, deterministic and fast.
+
+Facts come from every number ``numbers.find_numbers`` reads outside the footer. For each, the
+sentence around it decides what it is:
+
+* a change (同比增加14天) joins the fact it qualifies; a rank (全省排名第2, 居全省第一位) joins
+  the fact before it, or is a fact of its own when that fact already has one;
+* a previous-period value (同比去年47.7微克/立方米) is a fact with that period;
+* lists (54、23、3微克/立方米 after 可吸入颗粒物、二氧化氮、二氧化硫年均浓度) give one fact
+  per number, their subjects split from the list of names, and a second list in the same
+  sentence reuses the names (…从2015年的106、15.5、59.4微克/立方米,分别下降到2020年的61、4、33);
+* the subject is the clause before the number stripped of fillers, verbs and places; a count
+  with nothing before it takes the noun after it (953个入河排污口…); a bare rate or amount
+  word (占比, 累计规模, 利用量) borrows the topic of the fact before it;
+* period and area come from the sentence (截至2025年9月16日, 1-7月, 2015年的; 城区, …段).
+
+Findings come from the structure of problems and recommendations sections (heading →
+category, each 一是/二是 item → a finding), meta from the title block and the footer.
+Traditional characters are matched on a simplified copy of the same length, so quotes and
+spans stay in the original text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extractor.checker import check_facts
+from extractor.folding import simplified_same_length
+from extractor.loading import LoadedDocument
+from extractor.numbers import Mention, find_numbers
+from extractor.schemas import (
+    Change,
+    Fact,
+    Finding,
+    Rank,
+    Report,
+    ReportMeta,
+    RunInfo,
+    Section,
+)
+from extractor.schemas.catalogue import match_indicator
+from extractor.schemas.report import Category, DocType
+from extractor.sectioning import (
+    CLAUSE_MARKS,
+    SEGMENT_MARKS,
+    SENTENCE_MARKS,
+    enclosing,
+    split_sections,
+)
+from extractor.units import canonical_unit, std_value, to_std
+
+__all__ = ["extract_rules", "read_findings", "read_meta"]
+
+_CJK = r"\u3400-\u9fff"
+
+# --- words ----------------------------------------------------------------------------------
+
+_ENUMERATOR = re.compile(r"^[一二三四五六七八九十]+是")
+_LEAD_FILLERS = re.compile(
+    # longest first: an alternation takes the first that matches (已有 before 已)
+    r"^(?:"
+    r"目前全流域|今年以来|截至目前|通过努力|全流域|近年来|今年|以及|先后|"
+    r"全区|全县|全市|全年|全省|共有|共计|其中|另外|各类|同时|已有|已经|"
+    r"年内|并且|当前|当年|总体|我县|我市|整体|本市|此外|现有|目前|累计|"
+    r"群众|虽然|与|且|为|但|共|其|及|和|因|在|对|已|并|经|而|虽|都"
+    r")"
+)
+# Verbs that only say something happened; what was done stays (新增, 创建, 关停, 铺设, 处置).
+_LEAD_VERBS = re.compile(
+    r"^(?:完成|实现|安装|实施|办理|受理并办结|受理|开展|组织|推动|推进|争取|安排|投入|下达|"
+    r"筹措|到位|达到|保持|稳定保持|持续|新建成|建成|排查整治)"
+)
+_TRAIL = re.compile(
+    r"(?:分别为|分别|均为|均达到|均|为|达到|达|是|约|近|仅|共计|合计|总计|共|仍达|已达|仍|已|至|到|低于|先后|"
+    r"高于|超过|不到|不足|保持|稳定保持|稳定|维持|在|的|下降到|下降至|降至|降到|提升到|"
+    r"提升至|上升到|上升至|提高到|提高至|增至|增加到|减少到|减至|由|从|，|,|：|:|\s)+$"
+)
+_NAME = re.compile(rf"[{_CJK}]{{2,3}}同志")
+_ACTOR = re.compile(r"^(?:市财政|省财政|县财政|区财政)")
+# 考核目标断面 is a noun, not a goal
+_TARGET_WORDS = re.compile(r"力争|确保|计划|预计|拟|目标(?!断面)|规划要求|要求达到")
+_CHANGE_VERB = re.compile(
+    r"(下降|减少|降低|回落|下滑|增加|上升|提高|提升|增长|上涨|改善)(?:了|约|近|超过)*$"
+)
+_NEGATIVE = ("下降", "减少", "降低", "回落", "下滑")
+_BASIS = re.compile(
+    r"(同比去年同期|同比去年|同比|环比|较上年同期|较上年|较去年同期|较去年|比上年同期|比上年|"
+    r"比去年同期|比去年|与去年同期相比|与去年相比|与上年相比|较\d{4}年|比\d{4}年|与\d{4}年相比)"
+)
+_PREVIOUS = re.compile(
+    r"(?:同比|较|比|由|从)?(去年同期|去年|上年同期|上年|(?P<y>(?:19|20)\d{2})年)(?:同期)?(?:的|为)?$"
+)
+_SCOPE = re.compile(r"(全国[^，。；,;]{0,12}?城市|全国|全省|全市|全区|省内|全流域)")
+_SCOPE_END = re.compile(r"(全国|全省|全市|全区)$")
+_RANK_FILLERS = re.compile(
+    r"全国[^，。；,;]{0,12}?城市|全国|全省|全市|全区|省内|排名|排在|排|居于|居|位列|位居|位于|"
+    r"列|在|并列|提升|上升|下降|前移|后移|由|从|到|至|为|了|[（(（]"
+)
+_METRIC = re.compile(r"(改善率|改善幅度|降幅|改善程度|综合指数|浓度)")
+# A word that only says "how much" borrows what it is from the fact before it.
+_GENERIC = re.compile(
+    r"^(?:累计)?(?:规模|总量|数量|总数|面积|占比|比例|比重|利用量|处置量|产生量|处理量|"
+    r"均值达标率|整治完成率|完成率|达标率|覆盖率|利用率|处理率|合格率|立案率)$"
+)
+_GENERIC_TAIL = re.compile(
+    rf"(?:累计)?(?:[{_CJK}]{{0,2}}(?:完成率|达标率|覆盖率|利用率|处理率|合格率|比例|占比|比重)|"
+    r"规模|总量|数量|总数|面积|利用量|处置量|产生量|处理量)$"
+)
+_RATE_START = re.compile(r"水质|溯源|整治|治理|达标|完成|覆盖|利用|比例|占比|合格|处理|浓度")
+# Where the noun after a count stops.
+_NOUN_STOP = re.compile(
+    r"[，,。；;：:、（(）)“”]|基本|实现|已经|已|全部|完成|进行|获得|均|都|中|开展|正在|"
+    r"达到|建成|通过|纳入|得到|持续|为|是|的|被|将|和|及"
+)
+_FOLLOW_VERB = re.compile(r"^(?:已|均|都|全部)?(获得|完成|建成|实现|通过|纳入|建有)")
+_COUNT_UNITS = frozenset("个家辆条处项套座台所户批宗类名位")
+_FREQUENCY_UNITS = frozenset({"次", "轮", "遍"})
+_GRADE_STATED = re.compile(r"(?:为|是|保持|达到|达|属于|维持)(?:在)?$")
+_AREA = re.compile(
+    r"^(?:主城区|中心城区|城市建成区|建成区|城区|市区|"
+    rf"[{_CJK}]{{2,12}}?(?:干渠|沿线|流域)?[{_CJK}]{{0,6}}?段|"
+    rf"[{_CJK}]{{1,4}}(?:河|江|湖)(?=水质|断面|[{_CJK}]{{0,2}}[为达]))"
+)
+_PLACE = re.compile(rf"^[{_CJK}]{{2,4}}(?:县|区)(?![域级内外划])")
+_NOT_PLACE = ("园区", "景区", "社区", "辖区", "库区", "片区", "矿区", "试验区", "示范区")
+_PERIOD_UNTIL = re.compile(r"截至(\d{4})年(\d{1,2})月(\d{1,2})日")
+_PERIOD_MONTHS = re.compile(r"(?:(\d{4})年)?(\d{1,2})\s*[-—–~～至到]\s*(\d{1,2})月")
+_PERIOD_SINCE = re.compile(r"(\d{4})年(?:以来|至今)")
+_PERIOD_PLAN = re.compile(r"“?(十[一二三四五六七八九]五)”?")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})年(?!\d{1,2}月\d)")
+
+_CATEGORY_WORDS: tuple[tuple[Category, re.Pattern[str]], ...] = (
+    ("funding", re.compile(r"资金|投资|投入|补助|经费|预算")),
+    ("enforcement", re.compile(r"案件|罚款|罚没|执法|查处|立案|拘留|涉刑|信访|投诉|举报|督办")),
+    ("noise", re.compile(r"声环境|噪声|声级|分贝")),
+    ("soil", re.compile(r"土壤|耕地|地块|建设用地")),
+    ("agriculture", re.compile(r"秸秆|农膜|地膜|施肥|农作物|化肥|农药|畜禽")),
+    ("waste", re.compile(r"垃圾|固废|危废|废物|铝灰|尾矿|无废")),
+    ("energy_climate", re.compile(r"光伏|风电|装机|产能|能源|碳|煤炭消费|节能")),
+    ("transport", re.compile(r"车|公交|出租|重卡|船|铁路|公转铁")),
+    (
+        "air",
+        re.compile(
+            r"空气|大气|PM|颗粒物|臭氧|二氧化|优良天数|重污染|扬尘|VOCs|挥发性|超低排放|"
+            r"洗煤|石灰窑|焦化|钢铁|水泥|废气|综合指数"
+        ),
+    ),
+    ("water", re.compile(r"水|断面|排污口|排口|管网|污水|黑臭|河|湖|库")),
+    ("ecology", re.compile(r"林|绿|矿山|湿地|生态|自然保护|生物多样性|整治行政村")),
+    ("governance", re.compile(r"会议|调研|督察|督查|考核|责任|书记|市长")),
+)
+
+_FOOTER_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:印发|印|发)?")
+_MEETING_DATE = re.compile(r"——\s*(\d{4})年(\d{1,2})月(\d{1,2})日")
+_TITLE_WORDS = re.compile(r"报告|视察|调研|公报|情况的|通报")
+_ISSUER = re.compile(
+    r"(?:人大常委会|人民政府|政府|政协|生态环境局|环境保护局|委员会|调研组|视察组|办公室)"
+    r"[^，。；：:,]{0,20}?(?:调研组|视察组)?$"
+)
+_BODY_ISSUER = re.compile(
+    r"((?:[\u4e00-\u9fff]{2,3}市)?市?政协|(?:[\u4e00-\u9fff]{2,3}市)?人大常委会)"
+)
+_REGION = re.compile(rf"([{_CJK}]{{2,3}}(?:市|省|县|区))")
+_NOT_REGION = ("全市", "我市", "本市", "城市", "各市", "该市", "副市", "省市", "县市", "地市")
+
+
+# --- a fact in the making --------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    mention: Mention
+    subject: str
+    start: int  # quote start in the text
+    end: int  # quote end
+    unit: str | None
+    value: Decimal | None = None
+    value_text: str | None = None
+    period: str | None = None
+    area: str | None = None
+    change: Change | None = None
+    rank: Rank | None = None
+    is_target: bool = False
+    head: str = ""  # the subject's own words before any borrowed topic
+    role: str = "value"  # value | previous | rank | grade | change
+    topic: str = ""
+    own: str = ""  # the words before a noun taken from after the number (扬尘管控 of …措施)
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    period: str | None = None  # a period stated in the sentence so far
+    names: list[str] = field(default_factory=list)  # the last list of names (enumerations)
+    names_unit: str | None = None
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _strip_lead(s: str, offset: int) -> tuple[str, int]:
+    """Drop enumerators, fillers and empty verbs from the front; keep the offset in step."""
+    while True:
+        before = s
+        for pattern in (_ENUMERATOR, _LEAD_FILLERS, _ACTOR):
+            m = pattern.match(s)
+            if m:
+                s, offset = s[m.end() :], offset + m.end()
+        m = _LEAD_VERBS.match(s)
+        # 完成整改 keeps its verb: without it the subject says nothing
+        if m and (len(s) == m.end() or len(s) - m.end() > 2):
+            s, offset = s[m.end() :], offset + m.end()
+        if s == before:
+            return s, offset
+
+
+def _strip_trail(s: str) -> str:
+    return _TRAIL.sub("", s)
+
+
+def _clean(s: str) -> str:
+    s = _NAME.sub("", s)
+    s = s.replace("“", "").replace("”", "") if s.count("“") != s.count("”") else s
+    return s.strip(" ，,、：:；;")
+
+
+def _topic(subject: str) -> str:
+    """A subject without its rate/amount word: 入河排污口溯源完成率 → 入河排污口."""
+    t = _GENERIC_TAIL.sub("", subject)
+    for verb in ("新增", "累计", "完成"):
+        t = t.removeprefix(verb)
+    return t or subject
+
+
+def _direction(verb: str) -> int:
+    return -1 if verb in _NEGATIVE else 1
+
+
+def _year_of(period: str | None) -> str | None:
+    m = re.match(r"(\d{4})", period or "")
+    return m.group(1) if m else None
+
+
+def _category(
+    subject: str, unit: str | None, context: tuple[str, ...] = ()
+) -> tuple[Category, str | None]:
+    """Category and indicator key: the catalogue when an alias names the subject and its unit
+    fits the indicator, else words of the subject, then of the sentence and the heading."""
+    ind = match_indicator(subject)
+    if ind is not None and unit_fits(ind.units, unit):
+        return ind.category, ind.key
+    if unit == "辆":
+        return "transport", None
+    if unit in ("万元", "亿元", "元"):
+        return "funding", None
+    for words in (subject, *context):
+        for cat, pattern in _CATEGORY_WORDS:
+            if pattern.search(words):
+                return cat, None
+    return "other", None
+
+
+def unit_fits(expected: list[str | None], unit: str | None) -> bool:
+    """``unit`` is one of ``expected`` or another scale of one (万吨 for 吨)."""
+    if not expected:
+        return True
+    base = std_value(Decimal(1), unit)[1]
+    return any(std_value(Decimal(1), u)[1] == base for u in expected)
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads the facts of one document, sentence by sentence."""
+
+    def __init__(self, text: str, meta: ReportMeta) -> None:
+        self.text = text
+        self.simp = simplified_same_length(text)
+        self.meta_year = _year_of(meta.period)
+        self.region = meta.region
+        self.mentions = find_numbers(text, include_masked=True)
+
+    # -- periods ------------------------------------------------------------------------
+
+    def _period_in(self, s: str) -> str | None:
+        """The last period stated in ``s`` (simplified text before a number)."""
+        found: list[tuple[int, str]] = []
+        for m in _PERIOD_UNTIL.finditer(s):
+            found.append((m.start(), f"截至{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"))
+        for m in _PERIOD_MONTHS.finditer(s):
+            year = m[1] or self.meta_year
+            if year:
+                found.append((m.start(), f"{year}-{int(m[2]):02d}/{year}-{int(m[3]):02d}"))
+        for m in _PERIOD_SINCE.finditer(s):
+            found.append((m.start(), f"{m[1]}至今"))
+        for m in _PERIOD_PLAN.finditer(s):
+            found.append((m.start(), m[1]))
+        taken = {p for p, _ in found}
+        for m in _YEAR.finditer(s):
+            if not any(abs(m.start() - p) < 3 for p in taken) and m[1] != self.meta_year:
+                found.append((m.start(), m[1]))
+        return max(found)[1] if found else None
+
+    # -- the document -------------------------------------------------------------------
+
+    def read(self, sections: list[Section]) -> list[Fact]:
+        facts: list[Fact] = []
+        for sec in sections:
+            if sec.kind == "back":
+                continue
+            body = [m for m in self.mentions if sec.start <= m.num_start < sec.end and not m.masked]
+            if not body:
+                continue
+            for seg_start, seg_end in self._segments(sec.start, sec.end):
+                seg = [m for m in body if seg_start <= m.num_start < seg_end]
+                if seg:
+                    facts += [self._fact(d, sec) for d in self._segment(seg_start, seg_end, seg)]
+        return facts
+
+    def _segments(self, start: int, end: int) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        pos = start
+        for k in range(start, end):
+            if self.text[k] in SEGMENT_MARKS:
+                out.append((pos, k + 1))
+                pos = k + 1
+        if pos < end:
+            out.append((pos, end))
+        return out
+
+    def _sentence_period(self, seg_start: int, at: int) -> str | None:
+        """Period stated earlier in the same sentence (。-bounded, across ；)."""
+        lo = seg_start
+        while lo > 0 and self.text[lo - 1] not in SENTENCE_MARKS:
+            lo -= 1
+        return self._period_in(self.simp[lo:at])
+
+    def _clause_start(self, seg_start: int, at: int) -> int:
+        k = at
+        while k > seg_start and self.text[k - 1] not in CLAUSE_MARKS:
+            k -= 1
+        return k
+
+    def _segment(self, seg_start: int, seg_end: int, seg: list[Mention]) -> list[_Draft]:
+        drafts: list[_Draft] = []
+        names: list[str] = []
+        names_unit: str | None = None
+        area: str | None = None
+        area_clause = -1
+        prev_end = seg_start
+        consumed = seg_start  # text a count took as its noun is not the next number's subject
+        i = 0
+        while i < len(seg):
+            m = seg[i]
+            clause = self._clause_start(seg_start, m.start)
+            counted = m.kind == "quantity" and (m.unit is None or m.unit in _COUNT_UNITS)
+            # a count after 6河 starts after the noun 河; a rate after 953个入河排污口 includes it
+            tail = max(clause, prev_end, consumed if counted else clause)
+            left = self.simp[tail : m.start]
+            period = self._sentence_period(seg_start, m.start)
+
+            # lists: 54、23、3 — numbers joined only by 、
+            group = [m]
+            while i + len(group) < len(seg) and self.text[
+                group[-1].end : seg[i + len(group)].start
+            ] in ("、", "，", ","):
+                nxt = seg[i + len(group)]
+                if self.text[group[-1].end : nxt.start] != "、" or nxt.kind not in (
+                    "quantity",
+                    "percent",
+                ):
+                    break
+                group.append(nxt)
+            if len(group) > 1 and m.kind in ("quantity", "percent"):
+                drafts += self._list(group, left, tail, period, names, names_unit, drafts)
+                listed = drafts[-len(group) :]
+                names = [d.head for d in listed]
+                names_unit = listed[-1].unit
+                prev_end = group[-1].end
+                i += len(group)
+                continue
+
+            made = self._single(m, left, tail, seg_end, period, drafts, names, names_unit)
+            if made is not None:
+                if made.area is None and area is not None and area_clause == clause:
+                    made.area = area
+                if made.area is not None:
+                    area, area_clause = made.area, clause
+                if made.role == "value" and made.end > m.end:
+                    consumed = made.end  # a noun taken from after the number
+                drafts.append(made)
+            if made is not None or m.kind != "grade":
+                prev_end = m.end  # a class named inside a subject (五类水比例) is not a boundary
+            i += 1
+        # "城区820辆公交车、1359辆出租车": an area heading a run of 、-joined counts holds for all
+        for a, b in itertools.pairwise(drafts):
+            if a.area and not b.area and self.text[a.end : b.start] in ("、",):
+                b.area = a.area
+        return [d for d in drafts if d.role != "change"]
+
+    # -- one number ---------------------------------------------------------------------
+
+    def _last_value(self, drafts: list[_Draft], *, without: str) -> _Draft | None:
+        for d in reversed(drafts):
+            if d.role in ("value", "grade") and getattr(d, without) is None:
+                return d
+            if d.role in ("value", "grade"):
+                return None
+        return None
+
+    def _single(
+        self,
+        m: Mention,
+        left: str,
+        tail: int,
+        seg_end: int,
+        period: str | None,
+        drafts: list[_Draft],
+        names: list[str],
+        names_unit: str | None,
+    ) -> _Draft | None:
+        unit = canonical_unit(m.unit)
+        target = bool(_TARGET_WORDS.search(left))
+
+        if m.kind == "grade":
+            if not _GRADE_STATED.search(left):
+                return None  # "I-III类水质比例": a class named inside a subject
+            subject, start, area = self._subject(left, tail)
+            return _Draft(
+                m,
+                subject or "级别",
+                start,
+                m.end,
+                None,
+                value_text=m.text,
+                period=period,
+                area=area,
+                role="grade",
+                head=subject,
+            )
+
+        # a change: 同比增加14天 → the fact before it
+        verb = _CHANGE_VERB.search(left)
+        if verb and m.kind != "rank":
+            basis_m = None
+            for b in _BASIS.finditer(self.simp[tail : m.start]):
+                basis_m = b
+            owner = None
+            for d in reversed(drafts):
+                if d.role == "value" and d.change is None:
+                    owner = d
+                    break
+                if d.role == "value":
+                    break
+            if owner is not None and verb.group(1) != "改善":
+                size = m.value * _direction(verb.group(1))
+                owner.change = Change(
+                    basis=basis_m.group(1) if basis_m else None,
+                    value=_number(size),
+                    unit=unit,
+                )
+                owner.end = max(owner.end, m.end)
+                return _Draft(m, "", m.start, m.end, unit, role="change")
+
+        if m.kind == "rank":
+            return self._rank(m, left, tail, period, drafts)
+
+        # a previous-period value: 同比去年47.7微克/立方米
+        prev = _PREVIOUS.search(left)
+        owner = self._last_value(drafts, without="rank") or (drafts[-1] if drafts else None)
+        if prev and owner is not None and owner.role == "value" and unit == owner.unit:
+            year = prev.group("y")
+            if year is None and self.meta_year:
+                year = str(
+                    int(
+                        owner.period[:4]
+                        if owner.period and owner.period[:4].isdigit()
+                        else self.meta_year
+                    )
+                    - 1
+                )
+            start = tail + prev.start()
+            return _Draft(
+                m,
+                owner.subject,
+                start,
+                m.end,
+                unit,
+                value=m.value,
+                period=year,
+                area=owner.area,
+                role="previous",
+                head=owner.head,
+                topic=owner.topic,
+            )
+
+        subject, start, area = self._subject(left, tail)
+        end = m.end
+        head = subject
+        own = ""
+
+        # nothing before the number: the noun after it (953个入河排污口…, 城区820辆公交车)
+        right, right_end = self._noun_after(m, seg_end)
+        if unit in _FREQUENCY_UNITS:
+            # 先后8次深入县(市、区)开展专题调研 — the action is after the count
+            phrase, phrase_end = self._phrase_after(m, seg_end)
+            subject = subject + phrase
+            end = max(end, phrase_end)
+        elif (
+            m.kind == "quantity"
+            and (unit in _COUNT_UNITS or unit is None)
+            and (not subject or subject.endswith("等") or _SCOPE_END.search(subject))
+        ):
+            if subject.endswith("等"):
+                subject = ""
+            scope_end = _SCOPE_END.search(subject)
+            joined = re.fullmatch(r"(?:和|及|以及|、)", left.strip())
+            last = next((d for d in reversed(drafts) if d.role == "value"), None)
+            if right:
+                verb_phrase = self._follow_verb(right_end, seg_end)
+                if joined and last is not None and last.own:
+                    subject = last.own + right  # 扬尘管控6项措施和3条要求 → 扬尘管控要求
+                    own = last.own
+                elif scope_end:
+                    subject = scope_end.group(1) + right  # 成功退出全国168个重点城市
+                elif verb_phrase and len(right) <= 3:
+                    subject = verb_phrase[0] + right  # 9个项目获得…支持 → 获得…支持项目
+                    end = max(end, verb_phrase[1])
+                else:
+                    subject = right
+                end = max(end, right_end)
+                after = self.text[right_end:seg_end]
+                if _rate_follows(after):
+                    subject = subject + "数"
+                # 对3个土壤污染地块进行修复 → 修复土壤污染地块
+                act = re.match(rf"进行([{_CJK}]{{2,6}})", self.simp[right_end:seg_end])
+                if act:
+                    subject = act.group(1) + subject
+                    end = right_end + act.end()
+            elif self.text[m.end : m.end + 2] and re.match(
+                rf"[{_CJK}]", self.simp[m.end : m.end + 1]
+            ):
+                phrase, phrase_end = self._phrase_after(m, seg_end)
+                subject, end = phrase, max(end, phrase_end)
+        elif m.kind == "quantity" and unit in _COUNT_UNITS and right and len(right) <= 3:
+            own = subject
+            subject = subject + right  # 实施扬尘管控6项措施 → 扬尘管控措施
+            end = max(end, right_end)
+        elif (
+            m.kind == "percent"
+            and subject
+            and not re.search(r"(率|比例|占比|比重|覆盖|达标|指数)$", subject)
+        ):
+            # 医疗废物保持百分百安全收运处置 → 医疗废物安全收运处置率
+            phrase, phrase_end = self._phrase_after(m, seg_end)
+            if phrase:
+                phrase = re.sub(r"^全?覆盖$", "覆盖", phrase)
+                subject = re.sub(r"实现", "", subject) + phrase
+                subject = subject if subject.endswith("率") else subject + "率"
+                end = max(end, phrase_end)
+
+        # a bare rate or amount word borrows the topic of the fact before it
+        before = next((d for d in reversed(drafts) if d.role != "change"), None)
+        before = before if before is not None and before.role in ("value", "previous") else None
+        if before is not None and (not subject or _GENERIC.match(subject)):
+            word = subject.replace("占比", "比例") if subject else ""
+            if not word and re.search(r"目标", self.simp[m.end : m.end + 4]):
+                word, end = "目标", m.end + self.simp[m.end : m.end + 4].index("目标") + 2
+                target = True
+            subject = (before.topic or _topic(before.subject)) + word
+
+        if not subject:
+            return None
+        if (
+            period is None
+            and re.search(r"累计", left)
+            and not re.search(r"累计[^，,]{0,2}率", left)
+        ):
+            period = "累计"
+        return _Draft(
+            m,
+            subject,
+            start if head else m.start,
+            end,
+            unit,
+            value=m.value,
+            period=period,
+            area=area,
+            is_target=target,
+            head=head or subject,
+            topic=_topic(subject),
+            own=own,
+        )
+
+    def _rank(
+        self, m: Mention, left: str, tail: int, period: str | None, drafts: list[_Draft]
+    ) -> _Draft | None:
+        scope_m = _SCOPE.search(left)
+        scope = scope_m.group(1) if scope_m else None
+        metric_m = _METRIC.search(left)
+        metric = metric_m.group(1) if metric_m and metric_m.group(1) == "改善率" else None
+        tied = "并列" in left
+        unit = canonical_unit(m.unit)
+        threshold = self.text[m.start : m.start + 1] in ("前", "后")
+        rank = Rank(scope=scope, position=int(m.value), metric=metric, tied=tied)
+        rest = _RANK_FILLERS.sub("", _METRIC.sub("", left)) if not threshold else ""
+        rest, _ = _strip_lead(_clean(rest), 0)
+        owner = self._last_value(drafts, without="rank")
+        if not threshold and not rest and owner is not None:
+            owner.rank = rank
+            owner.end = max(owner.end, m.end)
+            return None
+        if threshold:
+            # 成功退出全国168个重点城市后30名: the list the threshold is taken in comes before
+            before = drafts[-1] if drafts and drafts[-1].end >= m.start - 1 else None
+            noun = before.subject.removesuffix("数") if before is not None else ""
+            subject = (noun or _clean(_strip_trail(left))) + self.text[m.start : m.end]
+            return _Draft(
+                m,
+                subject,
+                tail,
+                m.end,
+                unit,
+                value=m.value,
+                period=period,
+                rank=None,
+                role="rank",
+                head=subject,
+            )
+        if rest:
+            # PM10浓度排名由年初的全省末位提升到第11位: the subject is before 排名
+            own = left.split("排名")[0] if "排名" in left else rest
+            subject, start, _ = self._subject(own, tail)
+            subject = (subject or rest) + ("排名" if "排名" in left else "")
+        else:
+            base = next((d for d in reversed(drafts) if d.role != "change"), None)
+            topic = base.topic if base is not None else self._topic_before(tail)
+            subject = f"{topic}{metric or ''}排名"
+            start = tail
+        return _Draft(
+            m,
+            subject,
+            start,
+            m.end,
+            unit,
+            value=m.value,
+            period=period,
+            rank=rank,
+            role="rank",
+            head=subject,
+        )
+
+    def _topic_before(self, at: int) -> str:
+        """The head noun of the clause before ``at``: PM10浓度虽有改善,但排名… → PM10浓度."""
+        k = at - 1
+        while k > 0 and self.text[k - 1] not in CLAUSE_MARKS:
+            k -= 1
+        prev = self.simp[k:at].rstrip("，,")
+        head = re.split(r"虽|已|均|仍|有所|持续|明显|进一步|得到|有|保持|改善|下降|上升", prev)[0]
+        subject, _ = _strip_lead(_clean(head), 0)
+        return subject
+
+    def _subject(self, left: str, tail: int) -> tuple[str, int, str | None]:
+        """Subject, its start in the text, and the area heading the clause."""
+        s, offset = _strip_lead(left, tail)
+        # dates, years and periods are not part of what a number measures
+        for pattern in (_PERIOD_UNTIL, _PERIOD_MONTHS, _PERIOD_SINCE):
+            while (m := pattern.match(s)) is not None:
+                s, offset = s[m.end() :].lstrip("，,的"), offset + m.end()
+        while y := re.match(r"^(?:“?十[一二三四五六七八九]五”?|(?:19|20)\d{2}年(?:度)?)", s):
+            s, offset = s[y.end() :], offset + y.end()
+            s2, offset = _strip_lead(s, offset)
+            s = s2
+        if self.region and s.startswith(self.region):
+            s, offset = s[len(self.region) :], offset + len(self.region)
+        s, offset = _strip_lead(s, offset)
+        area = None
+        am = _AREA.match(s) or _PLACE.match(s)
+        if am and not am.group(0).endswith(_NOT_PLACE):
+            area = self.text[offset : offset + am.end()]
+            s, offset = s[am.end() :], offset + am.end()
+            s, offset = _strip_lead(s, offset)
+        if re.search(r"、[^、]*等", s) and not s.endswith("等"):
+            # 召开全市生态环境保护大会、…等专题会议 → 召开专题会议
+            verb = re.match(r"^(召开|举办|组织|开展|制定|出台)", s)
+            s = (verb.group(1) if verb else "") + s.rsplit("等", 1)[1]
+        s = _clean(_strip_trail(_NAME.sub("", s)))
+        s = _strip_trail(s)
+        if re.fullmatch(r"(?:规划|省定|市定|年度|上级)?(?:要求|目标|任务)?", s):
+            s = ""  # "达到“十四五”规划要求的52%目标": the target of what came before
+        return s, offset, area
+
+    def _noun_after(self, m: Mention, seg_end: int) -> tuple[str, int]:
+        """The noun right after a count (skipping a number that shares it: 7项27类问题…)."""
+        pos = m.end
+        nxt = next((k for k in self.mentions if k.start == pos and not k.masked), None)
+        if nxt is not None:
+            pos = nxt.end
+        s = self.simp[pos:seg_end]
+        stop = _NOUN_STOP.search(s)
+        # 、 inside a name (8个国、省控断面) continues it; before a number it ends a list
+        while stop is not None and stop.group(0) == "、" and not re.match(r"\d", s[stop.end() :]):
+            stop = _NOUN_STOP.search(s, stop.end())
+        noun = s[: stop.start()] if stop else s
+        nxt_start = next((k.start for k in self.mentions if k.start > pos), seg_end)
+        noun = noun[: max(0, nxt_start - pos)] if nxt_start - pos < len(noun) else noun
+        # a rate that the count scopes starts its own words: 953个入河排污口溯源完成率100%
+        nums = re.search(r"\d", noun)
+        if nums:
+            noun = noun[: nums.start()]
+            rate = _RATE_START.search(noun, 2)
+            if rate:
+                noun = noun[: rate.start()]
+        elif _rate_follows(s[len(noun) :]) or re.search(
+            r"\d", s[: (stop.start() if stop else len(s)) + 12]
+        ):
+            rate = _RATE_START.search(noun, 2)
+            if rate and re.search(r"\d", s[rate.start() :][:20]):
+                noun = noun[: rate.start()]
+        noun = re.sub(r"工作$", "", noun)
+        return noun, pos + len(noun)
+
+    def _phrase_after(self, m: Mention, seg_end: int) -> tuple[str, int]:
+        """The rest of the clause after the number (an action or a noun phrase)."""
+        s = self.simp[m.end : seg_end]
+        stop = re.search(r"[，,。；;：:]", s)
+        phrase = s[: stop.start()] if stop else s
+        return _clean(phrase), m.end + len(phrase)
+
+    def _follow_verb(self, at: int, seg_end: int) -> tuple[str, int] | None:
+        s = self.simp[at:seg_end]
+        v = _FOLLOW_VERB.match(s)
+        if not v:
+            return None
+        stop = re.search(r"[，,。；;：:]", s)
+        phrase = s[v.start(1) : stop.start() if stop else len(s)]
+        return _clean(phrase), at + (stop.start() if stop else len(s))
+
+    def _list(
+        self,
+        group: list[Mention],
+        left: str,
+        tail: int,
+        period: str | None,
+        names: list[str],
+        names_unit: str | None,
+        drafts: list[_Draft],
+    ) -> list[_Draft]:
+        """One fact per number of a 、-joined list, subjects from the list of names."""
+        own_period = None
+        py = re.search(r"((?:19|20)\d{2})年的?$", left)
+        if py:
+            own_period = py.group(1) if py.group(1) != self.meta_year else None
+            left = left[: py.start()]
+        left = re.sub(r"(?:分别)?(?:下降|上升|提高|降低|减少|增加|提升)?(?:到|至|为)?$", "", left)
+        left = re.sub(r"(?:从|由)$", "", left)
+        subject, start, area = self._subject(left, tail)
+        parts = [p for p in re.split(r"[、]", subject) if p]
+        if len(parts) == len(group):
+            suffix = _shared_suffix(parts[-1])
+            if suffix:
+                parts = [p if p.endswith(suffix) else p + suffix for p in parts]
+            subjects = parts
+        elif len(names) == len(group):
+            subjects = names
+        else:
+            subjects = [subject] * len(group)
+        unit_all = next((canonical_unit(k.unit) for k in reversed(group) if k.unit), names_unit)
+        out = []
+        for k, subj in zip(group, subjects, strict=True):
+            out.append(
+                _Draft(
+                    k,
+                    subj,
+                    start if k is group[0] else k.start,
+                    k.end,
+                    canonical_unit(k.unit) or unit_all,
+                    value=k.value,
+                    period=own_period or period,
+                    area=area,
+                    head=subj,
+                    topic=_topic(subj),
+                )
+            )
+        return out
+
+    def _fact(self, d: _Draft, sec: Section) -> Fact:
+        subject = d.subject.strip() or "数值"
+        lo, hi = enclosing(self.simp, d.start, d.end, SEGMENT_MARKS)
+        category, indicator = _category(subject, d.unit, (self.simp[lo:hi], " ".join(sec.path)))
+        value = _number(d.value) if d.value is not None else None
+        std, unit_std = to_std(value, d.unit)
+        start = max(d.start, sec.start)
+        return Fact(
+            category=category,
+            subject=subject,
+            indicator=indicator,
+            value=value,
+            value_text=d.value_text,
+            unit=d.unit if d.value is not None else None,
+            value_std=std,
+            unit_std=unit_std,
+            period=d.period,
+            area=d.area,
+            change=d.change,
+            rank=d.rank,
+            is_target=d.is_target,
+            quote=self.text[start : d.end],
+            span=(start, d.end),
+            section=sec.id,
+            origin="rules",
+        )
+
+
+def _rate_follows(s: str) -> bool:
+    """A rate stated right after a count's noun (…水质达标率100%): the count is a scope."""
+    return bool(re.match(r"^[^，,。；;]{0,14}?(?:率|比例)[为达到]*\d", s))
+
+
+def _shared_suffix(last: str) -> str:
+    m = re.search(
+        r"(年均浓度|平均浓度|浓度|排放总量|排放量|达标率|比例|占比|面积|数量|产量|利用率|覆盖率)$",
+        last,
+    )
+    return m.group(1) if m and len(last) > len(m.group(1)) else ""
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# --- findings --------------------------------------------------------------------------------
+
+_ITEM = re.compile(r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,2})是")
+_LEAD_END = re.compile(r"[，,。；;：:]")
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])\s*"
+)
+DETAIL_CHARS = 200
+
+
+def _detail(s: str) -> str:
+    s = s.strip(" ，,。；;：:")
+    if len(s) <= DETAIL_CHARS:
+        return s
+    cut = max(s.rfind(p, 0, DETAIL_CHARS) for p in "。；;")
+    return s[: cut + 1] if cut > DETAIL_CHARS // 2 else s[:DETAIL_CHARS]
+
+
+def read_findings(text: str, sections: list[Section]) -> tuple[list[Finding], list[Finding]]:
+    """Problems and recommendations from the structure of their sections."""
+    problems: list[Finding] = []
+    recommendations: list[Finding] = []
+    for i, sec in enumerate(sections):
+        if sec.kind not in ("problems", "recommendations") or not sec.path:
+            continue
+        nxt = sections[i + 1] if i + 1 < len(sections) else None
+        if (
+            nxt is not None
+            and nxt.path[: len(sec.path)] == sec.path
+            and len(nxt.path) > len(sec.path)
+        ):
+            continue  # a parent whose items are in its children holds only an intro
+        heading = sec.path[-1]
+        category = _HEADING_NUMBER.sub("", heading).strip()
+        h_at = text.find(heading, sec.start, sec.end)
+        body_start = h_at + len(heading) if h_at >= 0 else sec.start
+        body = text[body_start : sec.end]
+        items = list(_ITEM.finditer(body))
+        target = problems if sec.kind == "problems" else recommendations
+        if not items:
+            q_start = h_at + (len(heading) - len(heading.lstrip()) if h_at >= 0 else 0)
+            lead = _HEADING_NUMBER.match(heading)
+            q_start = (h_at if h_at >= 0 else sec.start) + (lead.end() if lead else 0)
+            target.append(
+                Finding(
+                    category=category,
+                    title=category,
+                    detail=_detail(body),
+                    quote=text[q_start : q_start + len(category)],
+                    span=(q_start, q_start + len(category)),
+                    section=sec.id,
+                )
+            )
+            continue
+        for k, item in enumerate(items):
+            end = items[k + 1].start() if k + 1 < len(items) else len(body)
+            chunk = body[item.end() : end]
+            stop = _LEAD_END.search(chunk)
+            title = chunk[: stop.start()] if stop else chunk
+            title = title.strip()
+            q_start = body_start + item.start()
+            q_end = body_start + item.end() + len(title)
+            target.append(
+                Finding(
+                    category=category,
+                    title=title,
+                    detail=_detail(chunk[len(title) :]),
+                    quote=text[q_start:q_end],
+                    span=(q_start, q_end),
+                    section=sec.id,
+                )
+            )
+    return problems, recommendations
+
+
+# --- meta ------------------------------------------------------------------------------------
+
+
+def _iso(y: str, m: str, d: str) -> str:
+    return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+
+
+def read_meta(text: str, sections: list[Section]) -> ReportMeta:
+    """Title, type, issuer, region, period and date from the title block and the footer."""
+    simp = simplified_same_length(text)
+    front_end = next((s.end for s in sections if s.kind == "front"), None)
+    if front_end is None:
+        first = next((s for s in sections if s.path), None)
+        front_end = first.start if first is not None else min(len(text), 400)
+    lines = [ln.strip() for ln in simp[: max(front_end, text.find("\n") + 1)].split("\n")]
+    short = [ln for ln in lines[:10] if ln and len(ln) <= 60 and "。" not in ln]
+    title = next((ln for ln in short if _TITLE_WORDS.search(ln)), short[0] if short else None)
+    title_raw = None
+    if title:
+        at = simp.find(title)
+        title_raw = text[at : at + len(title)] if at >= 0 else title
+
+    head = " ".join(short)
+    doc_type: DocType = "other"
+    if "公报" in head:
+        doc_type = "bulletin"
+    elif "视察" in head:
+        doc_type = "inspection_report"
+    elif "调研" in head:
+        doc_type = "survey_report"
+    elif re.search(r"(人民政府|市政府|县政府|区政府).{0,20}(报告)|关于.{0,40}情况的报告", head):
+        doc_type = "government_report"
+
+    issuer = None
+    for ln in short:
+        if ln == title or ln.endswith(("：", ":")):
+            continue
+        if _ISSUER.search(ln) and not re.search(r"第.{1,4}次会议|会议文件|会议上|届", ln):
+            issuer = ln
+            break
+    if issuer is None:
+        m = _BODY_ISSUER.search(simp[: max(front_end, 600)])
+        issuer = m.group(1) if m else None
+    if issuer is not None:
+        at = simp.find(issuer)
+        issuer = text[at : at + len(issuer)] if at >= 0 else issuer
+
+    region = None
+    for source in (issuer or "", title or ""):
+        m = _REGION.search(source)
+        if m and not m.group(1).endswith(_NOT_REGION):
+            region = m.group(1)
+            break
+    if region is None:
+        counts: dict[str, int] = {}
+        for m in _REGION.finditer(simp):
+            name = m.group(1)
+            if name.endswith(_NOT_REGION) or any(w in name for w in ("以上", "城市", "所在")):
+                continue
+            counts[name] = counts.get(name, 0) + 1
+        if counts:
+            region = max(counts, key=lambda k: (counts[k], -simp.find(k)))
+
+    period = None
+    if title:
+        y = re.search(r"((?:19|20)\d{2})\s*年", title)
+        period = y.group(1) if y else None
+    if period is None:
+        until = list(_PERIOD_UNTIL.finditer(simp))
+        if until:
+            last = max(until, key=lambda m: (int(m[1]), int(m[2])))
+            period = f"{last[1]}-01/{last[1]}-{int(last[2]):02d}"
+    if period is None:
+        years: dict[str, int] = {}
+        for m in _YEAR.finditer(simp):
+            years[m[1]] = years.get(m[1], 0) + 1
+        if years:
+            period = max(years, key=lambda k: (years[k], k))
+
+    issued_on = None
+    back = [s for s in sections if s.kind == "back"]
+    if back:
+        dates = list(_FOOTER_DATE.finditer(simp, back[0].start, back[-1].end))
+        if dates:
+            issued_on = _iso(*dates[-1].groups()[:3])
+    if issued_on is None:
+        m = _MEETING_DATE.search(simp[: max(front_end, 0) or 600])
+        if m:
+            issued_on = _iso(*m.groups())
+    return ReportMeta(
+        title=title_raw,
+        doc_type=doc_type,
+        issuer=issuer,
+        region=region,
+        period=period,
+        issued_on=issued_on,
+    )
+
+
+# --- the backend -----------------------------------------------------------------------------
+
+
+def extract_rules(doc: LoadedDocument) -> Report:
+    """The whole Report from the rules alone (checked, like every Report)."""
+    started = time.perf_counter()
+    text = doc.text
+    sections = split_sections(text)
+    meta = read_meta(text, sections)
+    facts = _Reader(text, meta).read(sections)
+    problems, recommendations = read_findings(text, sections)
+    facts, checks = check_facts(facts, text, sections=sections, meta_period=meta.period)
+    return Report(
+        doc_id=doc.doc_id,
+        source=doc.source(),
+        text=text,
+        meta=meta,
+        sections=sections,
+        facts=facts,
+        problems=problems,
+        recommendations=recommendations,
+        checks=checks,
+        run=RunInfo(backend="rules", seconds=round(time.perf_counter() - started, 3)),
+    )
