@@ -112,6 +112,19 @@ def _options(**kw: Any) -> Any:
     return ExtractOptions(cache=cache, **kw)
 
 
+def _announce(opts: Any) -> str:
+    """Resolve the backend, saying so when ``auto`` fell back to the offline rules."""
+    backend: str = opts.resolved_backend()
+    if opts.backend == "auto" and backend == "rules":
+        err.print(
+            "no model endpoint configured: using the offline rules backend "
+            "(set OPENAI_BASE_URL or --base-url, and --model, to use a model)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return backend
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[int, int, str], None] | None]:
     if not enabled or not err.is_terminal:
@@ -166,7 +179,7 @@ def extract(
             max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
             repair=not no_repair,
         )  # fmt: skip
-        opts.resolved_backend()  # a configuration error is reported before any file is read
+        _announce(opts)  # a configuration error is reported before any file is read
         many = len(paths) > 1
         if output is not None and many:
             output.mkdir(parents=True, exist_ok=True)
@@ -239,6 +252,9 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     r = report.run
     if not r.backend:
         return  # a re-checked report that was never extracted here: no run to show
+    if r.backend == "rules":
+        c.print(f"offline rules backend · no model calls · {r.seconds:.2f} s", highlight=False)
+        return
     c.print(
         f"{r.backend} {r.model or ''} · {r.calls} calls "
         f"({r.cached_calls} cached, {r.reasks} re-asks) "
@@ -353,7 +369,7 @@ def batch(
             max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
             repair=not no_repair,
         )  # fmt: skip
-        opts.resolved_backend()
+        _announce(opts)
         paths = collect_inputs(inputs)
         store = Store(db)
         try:
@@ -430,7 +446,7 @@ def eval_run(
             max_retries=max_retries, max_reasks=max_reasks, chunk_chars=chunk_chars,
             repair=not no_repair,
         )  # fmt: skip
-        opts.resolved_backend()
+        _announce(opts)
         with _progress(True) as progress:
             run = asyncio.run(aevaluate(gold, opts, progress=progress))
         target = out_dir or history.parent / run.run_id

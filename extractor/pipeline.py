@@ -25,6 +25,7 @@ from extractor.grounding import locate
 from extractor.llm import LLMClient, LLMSettings, Usage
 from extractor.loading import LoadedDocument, load, load_text
 from extractor.numbers import find_numbers
+from extractor.rules import extract_rules, rules_version
 from extractor.schemas import (
     Change,
     Fact,
@@ -95,22 +96,16 @@ class ExtractOptions:
                 "set OPENAI_BASE_URL / OPENAI_API_KEY, plus --model or EXTRACTOR_MODEL"
             )
         if self.backend == "auto":
-            if self.llm_settings() is not None:
-                return "llm"
-            raise ConfigError(
-                "no endpoint configured and the offline rules backend is not built yet: set "
-                "OPENAI_BASE_URL (and OPENAI_API_KEY) and EXTRACTOR_MODEL, or pass --base-url "
-                "and --model"
-            )
-        if self.backend in ("rules", "hybrid"):
-            raise ConfigError(f"backend {self.backend!r} is not available yet: use --backend llm")
+            return "llm" if self.llm_settings() is not None else "rules"
         return self.backend
 
     def config_key(self) -> str:
         """Short hash of what changes the output (not the key, the cache or concurrency)."""
         backend = self.resolved_backend()
         settings = self.llm_settings() if backend != "rules" else None
-        parts: dict[str, Any] = {"backend": backend, "prompt": prompts.prompt_version()}
+        parts: dict[str, Any] = {"backend": backend, "rules": rules_version()}
+        if backend != "rules":
+            parts["prompt"] = prompts.prompt_version()
         if settings is not None:
             parts.update(
                 model=settings.model,
@@ -565,10 +560,94 @@ def _dedupe_findings(findings: list[Finding]) -> list[Finding]:
 async def aextract_document(
     doc: LoadedDocument, opts: ExtractOptions, *, progress: ProgressFn | None = None
 ) -> Report:
+    """The one place every surface (API, CLI, batch, evaluation) extracts a document."""
     backend = opts.resolved_backend()
+    if backend == "rules":
+        return extract_rules(doc)
     if backend == "llm":
         return await _Extraction(doc, opts, progress).run()
-    raise ConfigError(f"backend {backend!r} is not available yet")  # pragma: no cover
+    rules = extract_rules(doc)
+    try:
+        llm = await _Extraction(doc, opts, progress).run()
+    except ExtractionError as e:
+        # Every model call failed: the rules' reading still stands, and the sections say why
+        # the model's is missing.
+        sections = [
+            s.model_copy(update={"status": "failed", "error": str(e)}) if s.kind != "back" else s
+            for s in rules.sections
+        ]
+        return rules.model_copy(
+            update={"sections": sections, "run": rules.run.model_copy(update={"backend": "hybrid"})}
+        )
+    return merge_hybrid(llm, rules)
+
+
+def merge_hybrid(llm: Report, rules: Report) -> Report:
+    """The model's facts and findings, plus the rules' facts for numbers the model left
+    unaccounted; where both read the same number, the one the checker verifies wins (the
+    model's when both do). Each fact keeps its ``origin``."""
+    text = llm.text
+    facts = list(llm.facts)
+    for rf in rules.facts:
+        same = [
+            i
+            for i, f in enumerate(facts)
+            if f.span is not None
+            and rf.span is not None
+            and f.span[0] < rf.span[1]
+            and rf.span[0] < f.span[1]
+            and f.value == rf.value
+            and f.origin == "llm"
+        ]
+        if not same:
+            if not any(_covers_number(f, rf) for f in facts):
+                facts.append(rf)
+            continue
+        i = same[0]
+        if _status(facts[i]) != "verified" and _status(rf) == "verified":
+            facts[i] = rf
+    facts, checks = check_facts(facts, text, sections=llm.sections, meta_period=llm.meta.period)
+
+    def findings(mine: list[Finding], theirs: list[Finding]) -> list[Finding]:
+        # a section the model answered keeps its findings; one it failed on gets the rules'
+        failed = {s.id for s in llm.sections if s.status == "failed"}
+        have = {f.section for f in mine}
+        return mine + [f for f in theirs if f.section in failed or f.section not in have]
+
+    meta = llm.meta.model_copy()
+    for name in ("title", "issuer", "region"):
+        # a model's title block guess that the text does not contain is not kept
+        value = getattr(meta, name)
+        if value is None or value not in text:
+            setattr(meta, name, getattr(rules.meta, name))
+    for name in ("period", "issued_on"):
+        if getattr(meta, name) is None:
+            setattr(meta, name, getattr(rules.meta, name))
+    if meta.doc_type == "other":
+        meta.doc_type = rules.meta.doc_type
+    return llm.model_copy(
+        update={
+            "meta": meta,
+            "facts": facts,
+            "checks": checks,
+            "problems": findings(llm.problems, rules.problems),
+            "recommendations": findings(llm.recommendations, rules.recommendations),
+            "run": llm.run.model_copy(update={"backend": "hybrid"}),
+        }
+    )
+
+
+def _status(f: Fact) -> str | None:
+    return f.check.status if f.check is not None else None
+
+
+def _covers_number(f: Fact, rf: Fact) -> bool:
+    """``f`` already states ``rf``'s number (as its value, its change or its rank)."""
+    if f.span is None or rf.span is None or not (f.span[0] <= rf.span[0] < f.span[1]):
+        return False
+    stated = {f.value, abs(f.change.value) if f.change and f.change.value else None}
+    stated.add(f.rank.position if f.rank else None)
+    return rf.value in stated
 
 
 def _as_document(source: str | os.PathLike[str] | LoadedDocument) -> LoadedDocument:

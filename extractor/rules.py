@@ -22,11 +22,14 @@ spans stay in the original text.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
 
 from extractor.checker import check_facts
 from extractor.folding import simplified_same_length
@@ -53,7 +56,21 @@ from extractor.sectioning import (
 )
 from extractor.units import canonical_unit, std_value, to_std
 
-__all__ = ["extract_rules", "read_findings", "read_meta"]
+__all__ = ["extract_rules", "read_findings", "read_meta", "rules_version"]
+
+
+@lru_cache(maxsize=1)
+def rules_version() -> str:
+    """12 hex chars over the rule sources and data: a stored result is re-extracted when the
+    rules that made it change."""
+    h = hashlib.sha256()
+    package = resources.files("extractor")
+    for name in ("rules.py", "numbers.py", "checker.py", "units.py", "sectioning.py"):
+        h.update(package.joinpath(name).read_bytes())
+    for name in ("indicators.json", "crosschecks.json"):
+        h.update(package.joinpath("schemas").joinpath(name).read_bytes())
+    return h.hexdigest()[:12]
+
 
 _CJK = r"\u3400-\u9fff"
 
