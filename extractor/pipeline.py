@@ -589,23 +589,22 @@ def merge_hybrid(llm: Report, rules: Report) -> Report:
     text = llm.text
     facts = list(llm.facts)
     for rf in rules.facts:
-        same = [
+        if any(_covers_number(f, rf) for f in facts):
+            continue  # the model already states this number
+        overlapping = [
             i
             for i, f in enumerate(facts)
-            if f.span is not None
+            if f.origin == "llm"
+            and f.span is not None
             and rf.span is not None
             and f.span[0] < rf.span[1]
             and rf.span[0] < f.span[1]
-            and f.value == rf.value
-            and f.origin == "llm"
+            and _status(f) == "flagged"
         ]
-        if not same:
-            if not any(_covers_number(f, rf) for f in facts):
-                facts.append(rf)
-            continue
-        i = same[0]
-        if _status(facts[i]) != "verified" and _status(rf) == "verified":
-            facts[i] = rf
+        if overlapping and _status(rf) == "verified":
+            facts[overlapping[0]] = rf  # the same words read two ways: the verified reading wins
+        elif not overlapping:
+            facts.append(rf)
     facts, checks = check_facts(facts, text, sections=llm.sections, meta_period=llm.meta.period)
 
     def findings(mine: list[Finding], theirs: list[Finding]) -> list[Finding]:
@@ -642,12 +641,15 @@ def _status(f: Fact) -> str | None:
 
 
 def _covers_number(f: Fact, rf: Fact) -> bool:
-    """``f`` already states ``rf``'s number (as its value, its change or its rank)."""
-    if f.span is None or rf.span is None or not (f.span[0] <= rf.span[0] < f.span[1]):
+    """``f`` already states ``rf``'s number (as its value, its change or its rank) in the same
+    place."""
+    if f.span is None or rf.span is None or not (f.span[0] < rf.span[1] and rf.span[0] < f.span[1]):
         return False
+    if f.value_text is not None and f.value_text == rf.value_text:
+        return True
     stated = {f.value, abs(f.change.value) if f.change and f.change.value else None}
     stated.add(f.rank.position if f.rank else None)
-    return rf.value in stated
+    return rf.value is not None and rf.value in stated
 
 
 def _as_document(source: str | os.PathLike[str] | LoadedDocument) -> LoadedDocument:

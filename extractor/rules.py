@@ -182,7 +182,30 @@ _BODY_ISSUER = re.compile(
     r"((?:[\u4e00-\u9fff]{2,3}市)?市?政协|(?:[\u4e00-\u9fff]{2,3}市)?人大常委会)"
 )
 _REGION = re.compile(rf"([{_CJK}]{{2,3}}(?:市|省|县|区))")
-_NOT_REGION = ("全市", "我市", "本市", "城市", "各市", "该市", "副市", "省市", "县市", "地市")
+_NOT_REGION = (
+    "全市",
+    "我市",
+    "本市",
+    "城市",
+    "各市",
+    "该市",
+    "副市",
+    "省市",
+    "县市",
+    "地市",
+    "城区",
+    "园区",
+    "辖区",
+    "社区",
+    "景区",
+    "片区",
+    "矿区",
+    "市区",
+    "库区",
+    "全省",
+    "全区",
+    "全县",
+)
 
 
 # --- a fact in the making --------------------------------------------------------------------
@@ -466,7 +489,8 @@ class _Reader:
         verb = _CHANGE_VERB.search(left)
         if verb and m.kind != "rank":
             basis_m = None
-            for b in _BASIS.finditer(self.simp[tail : m.start]):
+            clause = self._clause_start(0, m.start)  # stops at the clause's mark
+            for b in _BASIS.finditer(self.simp[clause : m.start]):
                 basis_m = b
             owner = None
             for d in reversed(drafts):
@@ -650,13 +674,21 @@ class _Reader:
                 role="rank",
                 head=subject,
             )
-        if rest:
+        since = re.search(r"(?:由|从)(年初|年底|上半年|上年|去年|(?:19|20)\d{2}年)的?", left)
+        if since:
+            # 由年初的全省第15位提升到第9位: the first rank is the starting point
+            word = since.group(1)
+            period = word[:4] if word[:1].isdigit() else word
+        base = next((d for d in reversed(drafts) if d.role != "change"), None)
+        if rest and "排名" in left:
             # PM10浓度排名由年初的全省末位提升到第11位: the subject is before 排名
-            own = left.split("排名")[0] if "排名" in left else rest
-            subject, start, _ = self._subject(own, tail)
-            subject = (subject or rest) + ("排名" if "排名" in left else "")
+            subject, start, _ = self._subject(left.split("排名")[0], tail)
+            subject = (subject or rest) + "排名"
+        elif rest:
+            subject, start, _ = self._subject(rest, tail)
+        elif base is not None and base.role == "rank" and metric is None:
+            subject, start = base.subject, tail  # …提升到第9位: the same ranking, later
         else:
-            base = next((d for d in reversed(drafts) if d.role != "change"), None)
             topic = base.topic if base is not None else self._topic_before(tail)
             subject = f"{topic}{metric or ''}排名"
             start = tail
@@ -770,10 +802,10 @@ class _Reader:
         drafts: list[_Draft],
     ) -> list[_Draft]:
         """One fact per number of a 、-joined list, subjects from the list of names."""
-        own_period = None
         py = re.search(r"((?:19|20)\d{2})年的?$", left)
         if py:
-            own_period = py.group(1) if py.group(1) != self.meta_year else None
+            # the list's own year overrides the sentence's; the report's own year is no period
+            period = py.group(1) if py.group(1) != self.meta_year else None
             left = left[: py.start()]
         left = re.sub(r"(?:分别)?(?:下降|上升|提高|降低|减少|增加|提升)?(?:到|至|为)?$", "", left)
         left = re.sub(r"(?:从|由)$", "", left)
@@ -799,7 +831,7 @@ class _Reader:
                     k.end,
                     canonical_unit(k.unit) or unit_all,
                     value=k.value,
-                    period=own_period or period,
+                    period=period,
                     area=area,
                     head=subj,
                     topic=_topic(subj),
@@ -863,7 +895,7 @@ DETAIL_CHARS = 200
 
 
 def _detail(s: str) -> str:
-    s = s.strip(" ，,。；;：:")
+    s = s.strip().strip(" ，,。；;：:").strip()
     if len(s) <= DETAIL_CHARS:
         return s
     cut = max(s.rfind(p, 0, DETAIL_CHARS) for p in "。；;")
@@ -975,7 +1007,7 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         issuer = text[at : at + len(issuer)] if at >= 0 else issuer
 
     region = None
-    for source in (issuer or "", title or ""):
+    for source in (issuer or "", (title or "").removeprefix("关于")):
         m = _REGION.search(source)
         if m and not m.group(1).endswith(_NOT_REGION):
             region = m.group(1)

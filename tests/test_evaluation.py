@@ -259,3 +259,21 @@ def test_gold_folder_errors_are_one_line(tmp_path: Path):
     shutil.copy(GOLD_DIR / "README.md", empty / "README.md")
     result = CliRunner().invoke(app, ["eval", "--validate", "--gold", str(empty)])
     assert result.exit_code == 2 and "no *.gold.json files" in result.output
+
+
+# --- the regression gate ---------------------------------------------------------------------
+
+# Just under what the rules backend reaches on the shipped gold (fact F1 0.991, findings 1.0):
+# a change that loses a fact or two is allowed to be looked at; one that loses more fails CI.
+RULES_FACT_F1_FLOOR = 0.97
+RULES_FINDING_F1_FLOOR = 0.97
+
+
+def test_rules_backend_stays_above_its_floor_on_the_gold():
+    run = evaluate(GOLD_DIR, backend="rules")
+    h = run.scores.headline()
+    assert h["fact_f1"] >= RULES_FACT_F1_FLOOR, h
+    assert h["finding_f1"] >= RULES_FINDING_F1_FLOOR, h
+    assert all(d.status == "ok" for d in run.scores.docs)
+    # the checker's view of the rules' own output: nothing it verifies is wrong
+    assert run.scores.checker is not None and run.scores.checker.good_flagged == 0

@@ -1,0 +1,324 @@
+"""The offline rules backend, one construction at a time on short texts written for these tests
+(invented figures), then determinism, findings, meta, the default backend and hybrid."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extractor import extract, load_text
+from extractor.rules import extract_rules, read_meta
+from extractor.schemas import Fact, Report
+from extractor.scoring import similarity
+from extractor.sectioning import split_sections
+from tests.fakeserver import FakeLLM, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def facts_of(text: str) -> list[Fact]:
+    return extract_rules(load_text(text)).facts
+
+
+def one(facts: list[Fact], value: float) -> Fact:
+    (f,) = [f for f in facts if f.value == value]
+    return f
+
+
+def assert_subject(f: Fact, expected: str) -> None:
+    assert similarity(f.subject, expected) >= 0.7, (f.subject, expected)
+
+
+# --- constructions ---------------------------------------------------------------------------
+
+
+def test_enumeration_gives_one_fact_per_number_with_its_own_subject():
+    facts = facts_of(
+        "一、环境质量状况\n2024年，全市可吸入颗粒物、二氧化氮、二氧化硫年均浓度分别下降到54、23、3微克/立方米。"
+    )
+    assert [(f.subject, f.value, f.unit) for f in facts] == [
+        ("可吸入颗粒物年均浓度", 54, "微克/立方米"),
+        ("二氧化氮年均浓度", 23, "微克/立方米"),
+        ("二氧化硫年均浓度", 3, "微克/立方米"),
+    ]
+    assert all(f.change is None for f in facts)  # 下降到 gives the level, not a change
+
+
+def test_paired_enumeration_carries_each_lists_period():
+    facts = facts_of(
+        "一、环境质量状况\n2024年，PM10、二氧化硫、二氧化氮年均浓度从2015年的106、15.5、59.4微克/立方米，"
+        "分别下降到2020年的61、4、33微克/立方米，2024年继续改善。"
+    )
+    got = [(f.subject, f.value, f.unit, f.period) for f in facts]
+    assert got == [
+        ("PM10年均浓度", 106, "微克/立方米", "2015"),
+        ("二氧化硫年均浓度", 15.5, "微克/立方米", "2015"),
+        ("二氧化氮年均浓度", 59.4, "微克/立方米", "2015"),
+        ("PM10年均浓度", 61, "微克/立方米", "2020"),
+        ("二氧化硫年均浓度", 4, "微克/立方米", "2020"),
+        ("二氧化氮年均浓度", 33, "微克/立方米", "2020"),
+    ]
+
+
+def test_a_change_joins_the_fact_it_qualifies_with_its_sign():
+    facts = facts_of(
+        "一、大气环境\n全年优良天数281天，同比增加9天；重污染天数4天，较上年减少3天；综合指数4.21，同比下降3.2%。"
+    )
+    assert len(facts) == 3
+    days, heavy, index = facts
+    assert (days.value, days.change and days.change.model_dump()) == (
+        281, {"basis": "同比", "value": 9, "unit": "天"},
+    )  # fmt: skip
+    assert heavy.change is not None and (heavy.change.basis, heavy.change.value) == ("较上年", -3)
+    assert index.unit is None and index.change is not None and index.change.value == -3.2
+    assert_subject(index, "综合指数")
+
+
+def test_ranks_attach_or_stand_alone():
+    facts = facts_of(
+        "一、大气环境\n截至2025年10月31日，PM2.5浓度33微克/立方米，全省排名并列第3位，改善率在全省排名第8位；"
+        "空气质量综合指数3.95，改善率全省排名第2。"
+    )
+    pm, own, index = facts
+    assert pm.rank is not None and (pm.rank.scope, pm.rank.position, pm.rank.tied) == (
+        "全省",
+        3,
+        True,
+    )
+    assert (own.value, own.unit, own.rank and own.rank.metric) == (8, "位", "改善率")
+    assert_subject(own, "PM2.5浓度改善率排名")
+    assert index.rank is not None and (index.rank.position, index.rank.metric) == (2, "改善率")
+    assert all(f.period == "截至2025-10-31" for f in (pm, own))
+
+
+def test_a_rank_with_nothing_to_qualify_is_its_own_fact():
+    (f,) = facts_of("一、工作成效\n同步开展扬尘整治，PM10浓度排名由年初的全省末位提升到第9位。")
+    assert (f.value, f.unit) == (9, "位") and f.rank is not None and f.rank.position == 9
+    assert f.subject == "PM10浓度排名" and f.rank.scope == "全省"
+    start, now = facts_of("一、工作成效\nPM10浓度排名由年初的全省第15位提升到第9位。")
+    assert (start.value, start.period, start.subject) == (15, "年初", "PM10浓度排名")
+    assert (now.value, now.period, now.subject) == (9, None, "PM10浓度排名")
+
+
+def test_a_previous_year_value_is_a_fact_with_its_period():
+    cur, prev = facts_of(
+        "一、大气环境\n2024年，PM2.5年均浓度45.1微克/立方米，同比去年47.7微克/立方米下降5.5%。"
+    )
+    assert (cur.value, cur.change and cur.change.value, cur.period) == (45.1, -5.5, None)
+    assert (prev.value, prev.period, prev.subject) == (47.7, "2023", cur.subject)
+    report = extract_rules(
+        load_text(
+            "一、大气环境\n2024年，PM2.5年均浓度45.1微克/立方米，同比去年47.7微克/立方米下降5.5%。"
+        )
+    )
+    (cc,) = [c for c in report.checks.cross_checks if c.rule == "change_consistency"]
+    assert cc.ok  # (45.1 − 47.7) / 47.7 = −5.45%
+
+
+def test_periods_from_the_sentence():
+    facts = facts_of(
+        "一、水环境\n2025年1-8月，全市国控断面水质达标率为95.2%；“十四五”目标要求农村生活污水治理率达到50%。"
+        "2020年至今，累计建成污水管网120公里。"
+    )
+    rate, target, pipes = facts
+    assert rate.period == "2025-01/2025-08"
+    assert target.period == "十四五" and target.is_target
+    assert pipes.period == "2020至今"
+
+
+def test_areas_head_their_clause():
+    facts = facts_of(
+        "一、水环境\n淇河水质稳定保持II类标准。主城区PM2.5浓度42微克/立方米。城区新增公交车300辆、出租车120辆。"
+    )
+    grade, pm, bus, taxi = facts
+    assert (grade.area, grade.value_text, grade.value) == ("淇河", "II类", None)
+    assert pm.area == "主城区"
+    assert bus.area == "城区" and taxi.area == "城区"
+    assert_subject(taxi, "出租车")
+
+
+def test_counts_that_define_scope_and_rates_after_them():
+    c, r = facts_of("一、水环境\n12个国控断面水质达标率91.7%。")
+    assert (c.value, c.unit, r.value, r.unit) == (12, "个", 91.7, "%")
+    assert_subject(c, "国控断面数")
+    assert r.subject == "国控断面水质达标率"
+
+
+def test_chinese_numerals_and_approximations():
+    facts = facts_of(
+        "一、土壤环境\n受污染耕地安全利用率达到百分之九十五，重点建设用地安全利用率近八成，森林火灾零发生。"
+    )
+    assert [(f.value, f.unit) for f in facts] == [(95, "%"), (80, "%"), (0, None)]
+    assert facts[1].quote.endswith("近八成")
+
+
+def test_traditional_text_reads_like_simplified_with_quotes_in_the_original():
+    trad = facts_of(
+        "一、環境質量狀況\n2024年，全市環境空氣質量綜合指數為4.21，同比下降3.2%；細顆粒物年均濃度38微克/立方米，"
+        "優良天數為281天，同比增加9天；查處環境違法案件120起，罰款1200萬元。"
+    )
+    simp = facts_of(
+        "一、环境质量状况\n2024年，全市环境空气质量综合指数为4.21，同比下降3.2%；细颗粒物年均浓度38微克/立方米，"
+        "优良天数为281天，同比增加9天；查处环境违法案件120起，罚款1200万元。"
+    )
+    assert [(f.value, f.unit, f.change, f.subject) for f in trad] == [
+        (f.value, f.unit, f.change, f.subject) for f in simp
+    ]
+    assert trad[0].quote.startswith("環境空氣質量綜合指數")  # quotes stay as written
+    assert {f.indicator for f in trad} >= {
+        "aqi_composite_index",
+        "pm25_annual_mean",
+        "good_air_days",
+    }
+    assert all(f.check and f.check.status == "verified" for f in trad)
+
+
+def test_funds_with_parts_are_facts_and_checked():
+    report = extract_rules(
+        load_text(
+            "一、主要做法\n全年投入环保资金3.2亿元。其中，大气治理资金1.5亿元，水污染治理资金9000万元。"
+        )
+    )
+    assert [(f.value, f.unit, f.category) for f in report.facts] == [
+        (3.2, "亿元", "funding"), (1.5, "亿元", "funding"), (9000, "万元", "funding"),
+    ]  # fmt: skip
+    (cc,) = report.checks.cross_checks
+    assert cc.rule == "sum_of_parts" and cc.ok
+
+
+def test_dates_years_and_names_are_not_facts():
+    assert (
+        facts_of(
+            "一、总体情况\n2025年3月18日，调研组赴城区暗访；根据“十四五”规划和第十八次会议要求，推进“两高四着力”。"
+        )
+        == []
+    )
+
+
+# --- findings and meta -----------------------------------------------------------------------
+
+
+FINDINGS = """关于鹤壁市2024年度环境状况的调研报告
+鹤壁市人大常委会调研组
+一、存在的问题
+（一）大气污染防治任务艰巨
+一是产业结构偏重。重工业占比较高。二是移动源管控不足，柴油货车超标排放时有发生。
+（二）基层监管能力不足
+部分乡镇缺少专职环保人员。
+二、意见建议
+（一）深化结构调整
+一是推进钢铁行业超低排放改造，确保年底前完成；二是加快清洁能源替代。
+签发：某某
+2025年3月2日印发
+"""
+
+
+def test_findings_follow_the_structure():
+    report = extract_rules(load_text(FINDINGS))
+    assert [(f.category, f.title) for f in report.problems] == [
+        ("大气污染防治任务艰巨", "产业结构偏重"),
+        ("大气污染防治任务艰巨", "移动源管控不足"),
+        ("基层监管能力不足", "基层监管能力不足"),
+    ]
+    assert report.problems[1].detail == "柴油货车超标排放时有发生"
+    assert report.problems[2].detail == "部分乡镇缺少专职环保人员"
+    assert [f.title for f in report.recommendations] == [
+        "推进钢铁行业超低排放改造",
+        "加快清洁能源替代",
+    ]
+    for f in [*report.problems, *report.recommendations]:
+        assert f.span is not None and report.text[f.span[0] : f.span[1]] == f.quote
+    assert report.problems[0].quote == "一是产业结构偏重"
+
+
+def test_meta_from_the_title_block_and_footer():
+    text = load_text(FINDINGS).text
+    meta = read_meta(text, split_sections(text))
+    assert meta.title == "关于鹤壁市2024年度环境状况的调研报告"
+    assert (meta.doc_type, meta.issuer, meta.region) == (
+        "survey_report",
+        "鹤壁市人大常委会调研组",
+        "鹤壁市",
+    )
+    assert (meta.period, meta.issued_on) == ("2024", "2025-03-02")
+
+
+# --- properties of the backend ---------------------------------------------------------------
+
+
+def test_the_same_input_gives_the_same_bytes():
+    seed = ROOT / "eval" / "gold" / "anyang-2024.txt"
+    first = extract(str(seed), backend="rules")
+    second = extract(str(seed), backend="rules")
+    # run.seconds is a measurement; everything else must be identical
+    dump = {"run": {"seconds"}}
+    assert first.model_dump_json(exclude=dump) == second.model_dump_json(exclude=dump)
+    assert first.run.backend == "rules" and first.run.calls == 0
+
+
+def test_no_endpoint_means_rules_with_a_one_line_notice(tmp_path: Path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    seed = ROOT / "eval" / "gold" / "pingdingshan-2025.txt"
+    r = subprocess.run(
+        [sys.executable, "-m", "extractor.cli", "extract", str(seed), "--json"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "no model endpoint configured: using the offline rules backend (set OPENAI_BASE_URL or "
+        "--base-url, and --model, to use a model)"
+    ]
+    report = Report.model_validate_json(r.stdout)
+    assert report.run.backend == "rules" and len(report.facts) > 40
+
+
+# --- hybrid ----------------------------------------------------------------------------------
+
+
+HYBRID_TEXT = "一、总体情况\n全年优良天数226天，同比增加14天。罚款3136万元，查处环境违法案件572起。"
+
+
+def test_hybrid_keeps_model_facts_adds_rules_facts_and_prefers_verified(fake_llm: FakeLLM):
+    meta = Reply(content=json.dumps({"title": "MetaReply", "doc_type": "other"}))
+    model_facts = [
+        # right
+        {"category": "air", "subject": "优良天数", "value": 226, "unit": "天",
+         "change": {"basis": "同比", "value": 14, "unit": "天"}, "quote": "全年优良天数226天，同比增加14天"},
+        # wrong value on the fine's own quote: the rules' verified reading wins
+        {"category": "enforcement", "subject": "罚款", "value": 3163, "unit": "万元", "quote": "罚款3136万元"},
+    ]  # fmt: skip
+    fake_llm.script(meta, Reply(content=json.dumps({"facts": model_facts}, ensure_ascii=False)))
+    report = extract(
+        HYBRID_TEXT, backend="hybrid", base_url=fake_llm.base_url, model="fake", api_key="k",
+        mode="json", cache=False, repair=False, concurrency=1,
+    )  # fmt: skip
+    got = {(f.value, f.origin) for f in report.facts}
+    assert got == {(226, "llm"), (3136, "rules"), (572, "rules")}
+    assert all(f.check and f.check.status == "verified" for f in report.facts)
+    assert report.run.backend == "hybrid" and report.run.calls == 2
+    assert report.meta.title != "MetaReply"  # a title the text does not contain is not kept
+
+
+def test_hybrid_without_any_model_answer_still_returns_the_rules_reading(fake_llm: FakeLLM):
+    fake_llm.responder = lambda request: Reply(status=503)
+    report = extract(
+        HYBRID_TEXT, backend="hybrid", base_url=fake_llm.base_url, model="fake", api_key="k",
+        mode="json", cache=False, max_retries=0, concurrency=1,
+    )  # fmt: skip
+    assert {f.value for f in report.facts} == {226, 3136, 572}
+    assert report.run.backend == "hybrid"
+    assert any(s.status == "failed" and "503" in (s.error or "") for s in report.sections)
+
+
+@pytest.mark.parametrize("backend", ["llm", "hybrid"])
+def test_model_backends_still_need_an_endpoint(backend: str, monkeypatch: pytest.MonkeyPatch):
+    from extractor import ConfigError
+
+    for var in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(ConfigError, match="needs an endpoint"):
+        extract(HYBRID_TEXT, backend=backend)
