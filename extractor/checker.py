@@ -24,6 +24,7 @@ All arithmetic is Decimal; numbers carry the interval their stated precision all
 from __future__ import annotations
 
 import calendar
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -529,7 +530,7 @@ def _cross_checks(
     out += _change_consistency(facts, meta_period, rules.get("change_consistency", {}), places)
     out += _sum_of_parts(facts, text, rules.get("sum_of_parts", {}), places)
     if "same_quantity" in rules:
-        out += _same_quantity(facts, meta_period, places)
+        out += _same_quantity(facts, text, meta_period, places)
     return out
 
 
@@ -651,7 +652,9 @@ def _sum_of_parts(
     return out
 
 
-def _same_quantity(facts: list[Fact], meta_period: str | None, places: Places) -> list[CrossCheck]:
+def _same_quantity(
+    facts: list[Fact], text: str, meta_period: str | None, places: Places
+) -> list[CrossCheck]:
     """The same quantity (same subject, period, area, unit) stated twice must agree."""
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, f in enumerate(facts):
@@ -664,9 +667,14 @@ def _same_quantity(facts: list[Fact], meta_period: str | None, places: Places) -
     for idx in groups.values():
         if len(idx) < 2:
             continue
-        spans = {facts[i].span for i in idx}
-        if len(spans) < len(idx):
+        spans = [facts[i].span for i in idx]
+        if len(set(spans)) < len(idx):
             continue  # the same statement twice is a duplicate, reported per fact
+        starts = sorted(sp[0] for sp in spans if sp is not None)
+        if len(starts) == len(idx) and not any(
+            "\n" in text[a:b] for a, b in itertools.pairwise(starts)
+        ):
+            continue  # within one paragraph the same words name different things (…中,5家…)
         ranges = [s for i in idx if (s := _std(facts[i], places)) is not None]
         lo = max(r[0] for r in ranges)
         hi = min(r[1] for r in ranges)

@@ -589,6 +589,10 @@ class _Reader:
             ):
                 phrase, phrase_end = self._phrase_after(m, seg_end)
                 subject, end = phrase, max(end, phrase_end)
+                whole = next((d for d in reversed(drafts) if d.role == "value"), None)
+                if whole is not None and re.fullmatch(r"中[，,]?", self.text[whole.end : tail]):
+                    # 6家焦化企业中,5家完成超低排放改造任务 → 完成超低排放改造焦化企业
+                    subject = re.sub(r"任务$", "", subject) + whole.subject
         elif m.kind == "quantity" and unit in _COUNT_UNITS and right and len(right) <= 3:
             own = subject
             subject = subject + right  # 实施扬尘管控6项措施 → 扬尘管控措施

@@ -318,7 +318,7 @@ def test_parts_beyond_their_total_fail():
 
 def test_the_same_quantity_stated_twice_must_agree():
     _, summary = run_rules(
-        "受污染耕地安全利用率100%。……受污染耕地安全利用率98%。",
+        "一、总体情况\n受污染耕地安全利用率100%。\n二、主要做法\n受污染耕地安全利用率98%。",
         [
             Fact(
                 subject="受污染耕地安全利用率",
@@ -333,6 +333,17 @@ def test_the_same_quantity_stated_twice_must_agree():
     )
     (cc,) = summary.cross_checks
     assert cc.rule == "same_quantity" and not cc.ok
+
+
+def test_the_same_words_within_one_paragraph_are_not_compared():
+    _, summary = run_rules(
+        "6家焦化企业中，5家完成改造任务；5家水泥企业中，3家完成改造任务。",
+        [
+            Fact(subject="完成改造任务", value=5, unit="家", quote="5家完成改造任务"),
+            Fact(subject="完成改造任务", value=3, unit="家", quote="3家完成改造任务"),
+        ],
+    )
+    assert summary.cross_checks == []
 
 
 def test_a_flagged_fact_does_not_take_part_in_cross_checks():
