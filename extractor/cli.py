@@ -75,7 +75,11 @@ def _errors() -> Iterator[None]:
 # Options shared by extract and batch, declared once.
 BackendOpt = Annotated[
     str,
-    typer.Option("--backend", "-b", help="auto (llm if an endpoint is set) | llm | rules | hybrid"),
+    typer.Option(
+        "--backend",
+        "-b",
+        help="auto (llm if an endpoint is set, else rules) | llm | rules | hybrid",
+    ),
 ]
 ModelOpt = Annotated[
     str | None, typer.Option("--model", "-m", help="Model name [env EXTRACTOR_MODEL]")

@@ -9,4 +9,4 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 seed=${1:-eval/gold/anyang-2024.txt}
 [[ -f $seed ]] || seed=../shared/seeds/anyang-2024-renda-survey.txt
-.venv/bin/extractor extract "$seed" "${@:2}"
+.venv/bin/extractor extract "$seed" --backend rules "${@:2}"
