@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor import extract, load_text
 from extractor.rules import extract_rules, read_meta
@@ -322,3 +324,27 @@ def test_model_backends_still_need_an_endpoint(backend: str, monkeypatch: pytest
         monkeypatch.delenv(var, raising=False)
     with pytest.raises(ConfigError, match="needs an endpoint"):
         extract(HYBRID_TEXT, backend=backend)
+
+
+# --- robustness --------------------------------------------------------------------------------
+
+_SENTENCES = [
+    s + "。"
+    for name in ("anyang-2024", "pingdingshan-2025")
+    for s in (ROOT / "eval" / "gold" / f"{name}.txt").read_text("utf-8").replace("\n", "").split("。")
+    if s.strip()
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCES), min_size=1, max_size=8), st.booleans())
+def test_any_mix_of_report_sentences_gives_grounded_checked_output(picked, headed):
+    text = ("一、总体情况\n" if headed else "") + "\n".join(picked)
+    report = extract_rules(load_text(text))
+    assert report.spans_ok()
+    for f in report.facts:
+        assert f.span is not None and f.check is not None
+        assert f.value is not None or f.value_text
+    assert report.checks.verified + report.checks.flagged + report.checks.unverifiable == len(
+        report.facts
+    )
