@@ -80,7 +80,7 @@ _ENUMERATOR = re.compile(r"^[一二三四五六七八九十]+是")
 _LEAD_FILLERS = re.compile(
     # longest first: an alternation takes the first that matches (已有 before 已)
     r"^(?:"
-    r"目前全流域|今年以来|截至目前|通过努力|全流域|近年来|今年|以及|先后|"
+    r"目前全流域|今年以来|截至目前|通过努力|全流域|近年来|今年|以及|先后|尚有|还有|"
     r"全区|全县|全市|全年|全省|共有|共计|其中|另外|各类|同时|已有|已经|"
     r"年内|并且|当前|当年|总体|我县|我市|整体|本市|此外|现有|目前|累计|"
     r"群众|虽然|与|且|为|但|共|其|及|和|因|在|对|已|并|经|而|虽|都"
@@ -117,7 +117,7 @@ _RANK_FILLERS = re.compile(
     r"全国[^，。；,;]{0,12}?城市|全国|全省|全市|全区|省内|排名|排在|排|居于|居|位列|位居|位于|"
     r"列|在|并列|提升|上升|下降|前移|后移|由|从|到|至|为|了|[（(（]"
 )
-_METRIC = re.compile(r"(改善率|改善幅度|降幅|改善程度|综合指数|浓度)")
+_METRIC = re.compile(r"(改善率|改善幅度|改善程度|降幅|综合指数|浓度)")
 # A word that only says "how much" borrows what it is from the fact before it.
 _GENERIC = re.compile(
     r"^(?:累计)?(?:规模|总量|数量|总数|面积|占比|比例|比重|利用量|处置量|产生量|处理量|"
@@ -138,13 +138,32 @@ _COUNT_UNITS = frozenset("个家辆条处项套座台所户批宗类名位")
 _FREQUENCY_UNITS = frozenset({"次", "轮", "遍"})
 _GRADE_STATED = re.compile(r"(?:为|是|保持|达到|达|属于|维持)(?:在)?$")
 _AREA = re.compile(
-    r"^(?:主城区|中心城区|城市建成区|建成区|城区|市区|"
+    r"^(?:主城区|中心城区|老城区|城区|市区|"
+    rf"[{_CJK}]{{1,8}}(?:河|江|湖|库)[{_CJK}]{{0,6}}断面|"
     rf"[{_CJK}]{{2,12}}?(?:干渠|沿线|流域)?[{_CJK}]{{0,6}}?段|"
     rf"[{_CJK}]{{1,4}}(?:河|江|湖)(?=水质|断面|[{_CJK}]{{0,2}}[为达]))"
 )
 _PLACE = re.compile(rf"^[{_CJK}]{{2,4}}(?:县|区)(?![域级内外划])")
-_NOT_PLACE = ("园区", "景区", "社区", "辖区", "库区", "片区", "矿区", "试验区", "示范区")
-_PERIOD_UNTIL = re.compile(r"截至(\d{4})年(\d{1,2})月(\d{1,2})日")
+_NOT_PLACE = (
+    "园区",
+    "景区",
+    "社区",
+    "辖区",
+    "库区",
+    "片区",
+    "矿区",
+    "试验区",
+    "示范区",
+    "功能区",
+    "建成区",
+    "保护区",
+    "开发区",
+    "集聚区",
+    "聚集区",
+    "服务区",
+    "风景区",
+)
+_PERIOD_UNTIL = re.compile(r"截至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 _PERIOD_MONTHS = re.compile(r"(?:(\d{4})年)?(\d{1,2})\s*[-—–~～至到]\s*(\d{1,2})月")
 _PERIOD_SINCE = re.compile(r"(\d{4})年(?:以来|至今)")
 _PERIOD_PLAN = re.compile(r"“?(十[一二三四五六七八九]五)”?")
@@ -323,29 +342,45 @@ class _Reader:
         self.text = text
         self.simp = simplified_same_length(text)
         self.meta_year = _year_of(meta.period)
+        self.meta_period = meta.period
         self.region = meta.region
         self.mentions = find_numbers(text, include_masked=True)
 
     # -- periods ------------------------------------------------------------------------
 
     def _period_in(self, s: str) -> str | None:
-        """The last period stated in ``s`` (simplified text before a number)."""
+        """The last period the sentence so far (``s``, simplified) states for what follows.
+
+        A year that belongs to one number only (由2015年的78…, 2015年的106、15.5) is left to
+        that number; a plan period (“十四五”) holds only within its clause."""
         found: list[tuple[int, str]] = []
         for m in _PERIOD_UNTIL.finditer(s):
-            found.append((m.start(), f"截至{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"))
+            year = m[1] or self.meta_year
+            if year:
+                found.append((m.start(), f"截至{year}-{int(m[2]):02d}-{int(m[3]):02d}"))
         for m in _PERIOD_MONTHS.finditer(s):
             year = m[1] or self.meta_year
             if year:
                 found.append((m.start(), f"{year}-{int(m[2]):02d}/{year}-{int(m[3]):02d}"))
         for m in _PERIOD_SINCE.finditer(s):
             found.append((m.start(), f"{m[1]}至今"))
+        last_clause = max((s.rfind(c) for c in "，,：:；;"), default=-1)
         for m in _PERIOD_PLAN.finditer(s):
-            found.append((m.start(), m[1]))
+            if m.start() > last_clause:
+                found.append((m.start(), m[1]))
         taken = {p for p, _ in found}
         for m in _YEAR.finditer(s):
-            if not any(abs(m.start() - p) < 3 for p in taken) and m[1] != self.meta_year:
-                found.append((m.start(), m[1]))
-        return max(found)[1] if found else None
+            if any(abs(m.start() - p) < 3 for p in taken):
+                continue
+            if re.match(r"(?:的|以来|至今|底|末|前|起)", s[m.end() :]) or re.search(
+                r"(?:由|从|较|比|到|至|于)$", s[: m.start()]
+            ):
+                continue  # a year for one number, a comparison, or a deadline
+            found.append((m.start(), m[1]))
+        if not found:
+            return None
+        period = max(found)[1]
+        return None if period == self.meta_year else period
 
     # -- the document -------------------------------------------------------------------
 
@@ -438,6 +473,21 @@ class _Reader:
             if made is not None or m.kind != "grade":
                 prev_end = m.end  # a class named inside a subject (五类水比例) is not a boundary
             i += 1
+        # 与上年持平 / 同比持平: a change of zero for the fact before it
+        for flat in re.finditer(r"持平", self.simp[seg_start:seg_end]):
+            at = seg_start + flat.start()
+            owner = next(
+                (d for d in reversed(drafts) if d.role == "value" and d.end <= at + 2), None
+            )
+            if owner is not None and owner.change is None and at - owner.end <= 12:
+                basis = _BASIS.search(self.simp[owner.end : at + 2])
+                said = re.search(
+                    r"(与上年|与去年|同比|较上年|较去年|与上年同期)", self.simp[owner.end : at]
+                )
+                owner.change = Change(
+                    basis=(said or basis).group(1) if (said or basis) else None, value=0, unit=None
+                )
+                owner.end = at + 2
         # "城区820辆公交车、1359辆出租车": an area heading a run of 、-joined counts holds for all
         for a, b in itertools.pairwise(drafts):
             if a.area and not b.area and self.text[a.end : b.start] in ("、",):
@@ -445,6 +495,26 @@ class _Reader:
         return [d for d in drafts if d.role != "change"]
 
     # -- one number ---------------------------------------------------------------------
+
+    def _change_owner(self, drafts: list[_Draft], unit: str | None) -> _Draft | None:
+        """The fact a change qualifies: the last one before it without a change, or, for a
+        change in days or tonnes, the last one in that unit (优良天数276天，占全年的75.4%，同比
+        增加9天 → the 276天)."""
+        free = []
+        for d in reversed(drafts):
+            if d.role != "value":
+                continue
+            if d.change is not None:
+                break
+            free.append(d)
+        if not free:
+            return None
+        if unit is not None and unit not in ("%", "个百分点", "名", "位"):
+            base = std_value(Decimal(1), unit)[1]
+            same = [d for d in free if std_value(Decimal(1), d.unit)[1] == base]
+            if same:
+                return same[0]
+        return free[0]
 
     def _last_value(self, drafts: list[_Draft], *, without: str) -> _Draft | None:
         for d in reversed(drafts):
@@ -466,7 +536,12 @@ class _Reader:
         names_unit: str | None,
     ) -> _Draft | None:
         unit = canonical_unit(m.unit)
-        target = bool(_TARGET_WORDS.search(left))
+        seg_text = self.simp[self._clause_start(0, tail) : m.start]
+        target = bool(
+            _TARGET_WORDS.search(left)
+            or re.search(r"(?:目标|约束性指标|指标|要求)(?:为|是|：|:)", seg_text)
+            or re.match(r"的?目标", self.simp[m.end : m.end + 3])
+        )
 
         if m.kind == "grade":
             if not _GRADE_STATED.search(left):
@@ -492,22 +567,42 @@ class _Reader:
             clause = self._clause_start(0, m.start)  # stops at the clause's mark
             for b in _BASIS.finditer(self.simp[clause : m.start]):
                 basis_m = b
-            owner = None
-            for d in reversed(drafts):
-                if d.role == "value" and d.change is None:
-                    owner = d
-                    break
-                if d.role == "value":
-                    break
-            if owner is not None and verb.group(1) != "改善":
-                size = m.value * _direction(verb.group(1))
-                owner.change = Change(
-                    basis=basis_m.group(1) if basis_m else None,
-                    value=_number(size),
-                    unit=unit,
-                )
+            basis = basis_m.group(1) if basis_m else None
+            owner = self._change_owner(drafts, unit)
+            word = verb.group(1)
+            if owner is not None:
+                sign = _direction(word)
+                if word == "改善":
+                    # an index or a concentration improves by falling; a count of good days by
+                    # rising
+                    falling = owner.unit in (None, "微克/立方米", "毫克/立方米") or re.search(
+                        r"浓度|指数", owner.subject
+                    )
+                    sign = -1 if falling else 1
+                owner.change = Change(basis=basis, value=_number(m.value * sign), unit=unit)
                 owner.end = max(owner.end, m.end)
                 return _Draft(m, "", m.start, m.end, unit, role="change")
+            if word != "改善" and not re.search(r"(?:到|至)$", left):
+                # a change with no level to qualify: 化肥使用量同比减少2.6% → its own fact
+                head_text = left[: verb.start()]
+                if basis_m is not None:
+                    head_text = head_text.replace(basis_m.group(1), "")
+                subject, start, area = self._subject(head_text, tail)
+                if subject:
+                    sign = _direction(word)
+                    return _Draft(
+                        m,
+                        subject + ("降幅" if sign < 0 else "增幅"),
+                        start,
+                        m.end,
+                        unit,
+                        value=m.value,
+                        period=period,
+                        area=area,
+                        change=Change(basis=basis, value=_number(m.value * sign), unit=unit),
+                        head=subject,
+                        topic=subject,
+                    )
 
         if m.kind == "rank":
             return self._rank(m, left, tail, period, drafts)
@@ -541,7 +636,19 @@ class _Reader:
                 topic=owner.topic,
             )
 
+        local = re.search(r"(?:由|从)?((?:19|20)\d{2})年的?$", left)
+        if local:
+            # 由2020年的231天: the year belongs to this number alone
+            period = local.group(1) if local.group(1) != self.meta_year else None
+            left = left[: local.start()]
+        share = re.search(r"(?:占比|占全年|占总数|占)(?:的)?(?:比例|比重)?(?:为|达|达到)?$", left)
+        ratio = ""
+        if share and unit == "%":
+            # Ⅰ～Ⅲ类水质断面占85.7%, 占全年的75.4%: a share of what is named before 占
+            left, ratio = left[: share.start()], "比例"
         subject, start, area = self._subject(left, tail)
+        if ratio:
+            subject = subject + ratio if subject else "占比"
         end = m.end
         head = subject
         own = ""
@@ -649,7 +756,8 @@ class _Reader:
         scope_m = _SCOPE.search(left)
         scope = scope_m.group(1) if scope_m else None
         metric_m = _METRIC.search(left)
-        metric = metric_m.group(1) if metric_m and metric_m.group(1) == "改善率" else None
+        kept = ("改善率", "改善幅度", "改善程度", "降幅")
+        metric = metric_m.group(1) if metric_m and metric_m.group(1) in kept else None
         tied = "并列" in left
         unit = canonical_unit(m.unit)
         threshold = self.text[m.start : m.start + 1] in ("前", "后")
@@ -679,19 +787,28 @@ class _Reader:
                 head=subject,
             )
         since = re.search(r"(?:由|从)(年初|年底|上半年|上年|去年|(?:19|20)\d{2}年)的?", left)
+        when = ""
+        if since and re.search(r"(?:到|至|为)", left[since.end() :]):
+            since = None  # 由年初的全省末位提升到第9位: this number is where it got to
         if since:
-            # 由年初的全省第15位提升到第9位: the first rank is the starting point
+            # 由年初的全省第15位提升到第9位: the first rank is the starting point; a year is its
+            # period, a word like 年初 is part of what is ranked (there is no period for it)
             word = since.group(1)
-            period = word[:4] if word[:1].isdigit() else word
+            if word[:1].isdigit():
+                period = word[:4] if word[:4] != self.meta_year else None
+            else:
+                when = word
         base = next((d for d in reversed(drafts) if d.role != "change"), None)
         if rest and "排名" in left:
             # PM10浓度排名由年初的全省末位提升到第11位: the subject is before 排名
             subject, start, _ = self._subject(left.split("排名")[0], tail)
-            subject = (subject or rest) + "排名"
+            subject = (subject or rest) + when + "排名"
         elif rest:
             subject, start, _ = self._subject(rest, tail)
         elif base is not None and base.role == "rank" and metric is None:
-            subject, start = base.subject, tail  # …提升到第9位: the same ranking, later
+            # …提升到第9位: the same ranking, now
+            subject = re.sub(r"(?:年初|年底|上半年|上年|去年)排名$", "排名", base.subject)
+            start = tail
         else:
             topic = base.topic if base is not None else self._topic_before(tail)
             subject = f"{topic}{metric or ''}排名"
@@ -845,6 +962,8 @@ class _Reader:
 
     def _fact(self, d: _Draft, sec: Section) -> Fact:
         subject = d.subject.strip() or "数值"
+        if d.period is not None and d.period == self.meta_period:
+            d.period = None  # the report's own period is no period of the fact
         lo, hi = enclosing(self.simp, d.start, d.end, SEGMENT_MARKS)
         category, indicator = _category(subject, d.unit, (self.simp[lo:hi], " ".join(sec.path)))
         value = _number(d.value) if d.value is not None else None
@@ -997,12 +1116,21 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         doc_type = "government_report"
 
     issuer = None
-    for ln in short:
-        if ln == title or ln.endswith(("：", ":")):
-            continue
-        if _ISSUER.search(ln) and not re.search(r"第.{1,4}次会议|会议文件|会议上|届", ln):
-            issuer = ln
-            break
+    own = re.match(r"^(.{2,12}?(?:人民政府|人大常委会|政协|生态环境局))关于", title or "")
+    candidates = [
+        ln
+        for ln in short
+        if ln != title
+        and not ln.endswith(("：", ":"))
+        and _ISSUER.search(ln)
+        and not re.search(r"第.{1,4}次会议|会议文件|会议上|届|局长|主任|书记|市长", ln)
+    ]
+    if own:
+        issuer = own.group(1)  # 桐江市人民政府关于…的报告
+    elif candidates:
+        # the body under the title (…调研组) says more than the masthead above it
+        after = [ln for ln in candidates if title and short.index(ln) > short.index(title)]
+        issuer = (after or candidates)[0]
     if issuer is None:
         m = _BODY_ISSUER.search(simp[: max(front_end, 600)])
         issuer = m.group(1) if m else None
@@ -1028,19 +1156,32 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
 
     period = None
     if title:
-        y = re.search(r"((?:19|20)\d{2})\s*年", title)
-        period = y.group(1) if y else None
+        y = re.search(r"((?:19|20)\d{2})\s*年(度)?(上半年|前三季度|1[-—～至]\d{1,2}月)?", title)
+        if y:
+            period = y.group(1)
+            part = y.group(3) or ""
+            last = {"上半年": 6, "前三季度": 9}.get(part)
+            if last is None and part:
+                last = int(re.findall(r"\d+", part)[-1])
+            if last:
+                period = f"{y.group(1)}-01/{y.group(1)}-{last:02d}"
+    # The latest year the body reports on: not a deadline (到2025年, 2025年底前) nor a base year
+    # (较2015年, 从2015年的).
+    data_years = [
+        m[1]
+        for m in _YEAR.finditer(simp)
+        if not re.search(r"(?:到|至|由|从|较|比|于)$", simp[: m.start()])
+        and not re.match(r"(?:底|末|前|的|至今|以来)", simp[m.end() :])
+    ]
+    latest = max(data_years, default=None)
     if period is None:
-        until = list(_PERIOD_UNTIL.finditer(simp))
+        until = [m for m in _PERIOD_UNTIL.finditer(simp) if m[1] or latest]
         if until:
-            last = max(until, key=lambda m: (int(m[1]), int(m[2])))
-            period = f"{last[1]}-01/{last[1]}-{int(last[2]):02d}"
+            last = max(until, key=lambda m: (int(m[1] or latest or 0), int(m[2])))
+            year = last[1] or latest
+            period = f"{year}-01/{year}-{int(last[2]):02d}"
     if period is None:
-        years: dict[str, int] = {}
-        for m in _YEAR.finditer(simp):
-            years[m[1]] = years.get(m[1], 0) + 1
-        if years:
-            period = max(years, key=lambda k: (years[k], k))
+        period = latest
 
     issued_on = None
     back = [s for s in sections if s.kind == "back"]
@@ -1048,6 +1189,13 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         dates = list(_FOOTER_DATE.finditer(simp, back[0].start, back[-1].end))
         if dates:
             issued_on = _iso(*dates[-1].groups()[:3])
+    if issued_on is None:
+        # a date line in the title block: "2025年6月5日", "（2024年4月25日）", "…日发布"
+        for ln in short:
+            d = re.fullmatch(r"[（(]?(\d{4})年(\d{1,2})月(\d{1,2})日(?:发布|印发)?[）)]?", ln)
+            if d:
+                issued_on = _iso(*d.groups())
+                break
     if issued_on is None:
         m = _MEETING_DATE.search(simp[: max(front_end, 0) or 600])
         if m:

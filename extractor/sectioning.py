@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from extractor.folding import simplified_same_length
 from extractor.schemas.report import Section, SectionKind
 
 _HEADING_MAX = 40
@@ -83,6 +84,8 @@ def section_kind(heading_path: list[str]) -> SectionKind:
        measures child like "（三）土壤环境风险得到有效管控" names a topic, not a state.
     4. else ``other``. ``front`` and ``back`` come from position, never from this function.
     """
+    # keywords are simplified; a traditional report's 存在的問題 must read the same
+    heading_path = [simplified_same_length(h) for h in heading_path]
     for heading in heading_path:
         for kind, pattern in _FRAMING:
             if pattern.search(heading):
@@ -158,6 +161,9 @@ def split_sections(text: str) -> list[Section]:
     """Ordered sections tiling ``text``: ids s01…, heading paths, kinds (see module doc)."""
     if not text:
         return []
+    # Footer words are matched on a simplified copy of the same length (印發 reads as 印发);
+    # headings keep the text as written.
+    simp = simplified_same_length(text)
     heads: list[tuple[int, int, str]] = []  # (offset, level, heading text)
     lines = _lines(text)
     for s, e in lines:
@@ -168,7 +174,7 @@ def split_sections(text: str) -> list[Section]:
     last_line_end = 0
     if heads:
         last_line_end = next(e for s, e in lines if s <= heads[-1][0] <= e)
-    back = _back_start(text, last_line_end)
+    back = _back_start(simp, last_line_end)
     body_end = len(text) if back is None else back
 
     # (start, path, kind) of each section; ends are the next start.
