@@ -480,13 +480,10 @@ class _Reader:
                 (d for d in reversed(drafts) if d.role == "value" and d.end <= at + 2), None
             )
             if owner is not None and owner.change is None and at - owner.end <= 12:
-                basis = _BASIS.search(self.simp[owner.end : at + 2])
                 said = re.search(
-                    r"(与上年|与去年|同比|较上年|较去年|与上年同期)", self.simp[owner.end : at]
-                )
-                owner.change = Change(
-                    basis=(said or basis).group(1) if (said or basis) else None, value=0, unit=None
-                )
+                    r"(与上年同期|与上年|与去年|同比|较上年|较去年)", self.simp[owner.end : at]
+                ) or _BASIS.search(self.simp[owner.end : at + 2])
+                owner.change = Change(basis=said.group(1) if said else None, value=0, unit=None)
                 owner.end = at + 2
         # "城区820辆公交车、1359辆出租车": an area heading a run of 、-joined counts holds for all
         for a, b in itertools.pairwise(drafts):
@@ -1177,9 +1174,9 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
     if period is None:
         until = [m for m in _PERIOD_UNTIL.finditer(simp) if m[1] or latest]
         if until:
-            last = max(until, key=lambda m: (int(m[1] or latest or 0), int(m[2])))
-            year = last[1] or latest
-            period = f"{year}-01/{year}-{int(last[2]):02d}"
+            end = max(until, key=lambda m: (int(m[1] or latest or 0), int(m[2])))
+            year = end[1] or latest
+            period = f"{year}-01/{year}-{int(end[2]):02d}"
     if period is None:
         period = latest
 
