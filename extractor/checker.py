@@ -397,9 +397,11 @@ def _range_issues(f: Fact) -> list[CheckIssue]:
 
 
 def _ind_key(f: Fact) -> str | None:
+    """The declared indicator, or one the subject names outright (a cross-check must not pair
+    "优良天数比例距目标差距" with 优良天数)."""
     if f.indicator:
         return f.indicator
-    ind = match_indicator(f.subject)
+    ind = match_indicator(f.subject, slack=4)
     return ind.key if ind else None
 
 

@@ -137,7 +137,9 @@ _ALTERNATIVES: list[tuple[str, str]] = [
     ("plan", rf"十[一二三四五六七八九]五(?![{_CNALL}])"),
     (
         "slogan",
-        r"(?:[二三四五六七八九]位一体|两个确立|两个维护|四个意识|四个全面|四个自信|三个代表|两个百年)",
+        r"(?:[二三四五六七八九]位一体|两个确立|两个维护|四个意识|四个全面|四个自信|三个代表|两个百年"
+        # 扬尘治理"六个百分之百": six requirements, not a share
+        r"|[两二三四五六七八九十]个百分之百)",
     ),
     ("meeting", rf"第?(?:{_NUM})届|第(?:[0-9]+|{_CN})次"),
     ("section_ord", rf"第(?:[0-9]+|{_CN})(?:章|节|条|款|篇|部分|编)"),
@@ -531,13 +533,19 @@ class _Scanner:
             approx=bool(m["a1"] or m["a2"] or m["a3"]),
         )
 
-    def grade_or_name(self, suf: _Suffix) -> str | None:
-        """For a number before 级/类: "grade" (二级（较好）, 五类水), "name" (二级市场,
-        市县乡村四级) or None (a count: 27类问题)."""
+    def grade_or_name(self, suf: _Suffix, start: int = 0) -> str | None:
+        """For a number before 级/类: "grade" (二级（较好）, 五类水, 等级为二类), "name"
+        (二级市场, 市县乡村四级) or None (a count: 27类问题)."""
         if suf.raw_unit == "级":
             return "grade" if self.after(suf.unit_end, _GRADE_AFTER_JI) else "name"
         if suf.raw_unit == "类" and self.work.startswith(_GRADE_AFTER_LEI, suf.unit_end):
             return "grade"
+        if (
+            suf.raw_unit == "类"
+            and self.after(suf.unit_end, ())
+            and re.search(r"(?:为|是|达到|保持|属于)$", self.work[max(0, start - 3) : start])
+        ):
+            return "grade"  # 生态质量等级为二类。: a class stated, not a count of kinds
         return None
 
     def after(self, pos: int, words: tuple[str, ...]) -> bool:
@@ -686,7 +694,7 @@ class _Scanner:
                 end, num_end = suf2.end, rng.end()
                 suf = suf2
         if suf.raw_unit in ("级", "类"):
-            verdict = self.grade_or_name(suf)
+            verdict = self.grade_or_name(suf, s)
             if verdict == "name":
                 return self.mask(s, end, "name")  # 3级网格
             if verdict == "grade":
@@ -766,7 +774,7 @@ class _Scanner:
                 chinese=True,
             )
         if suf.raw_unit in ("级", "类"):
-            verdict = self.grade_or_name(suf)
+            verdict = self.grade_or_name(suf, s)
             if verdict == "name":
                 return self.mask(s, suf.end, "name")
             if verdict == "grade":

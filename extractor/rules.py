@@ -643,9 +643,23 @@ class _Reader:
         if share and unit == "%":
             # Ⅰ～Ⅲ类水质断面占85.7%, 占全年的75.4%: a share of what is named before 占
             left, ratio = left[: share.start()], "比例"
+        intro = None
+        for intro in re.finditer(r"(?:目标|约束性指标|指标|要求)(?:为|是|：|:)", left):
+            pass
+        if intro is not None and _TRAIL.sub("", left[intro.end() :]):
+            # “十三五”约束性指标为PM2.5年均浓度降至55: what follows the introduction is the subject
+            left, tail = left[intro.end() :], tail + intro.end()
+        elif intro is not None:
+            # 规划确定的PM2.5浓度目标为39: what precedes it, after the last 的
+            prefix = left[: intro.start()]
+            cut = prefix.rfind("的") + 1
+            left, tail = prefix[cut:], tail + cut
         subject, start, area = self._subject(left, tail)
         if ratio:
             subject = subject + ratio if subject else "占比"
+        goal_after = re.match(r"的?目标", self.simp[m.end : m.end + 3])
+        if goal_after and not re.search(r"率|比例|浓度|数|量|面积", subject):
+            subject = ""  # 提前完成“十四五”48%的目标: the goal of the fact before
         end = m.end
         head = subject
         own = ""
@@ -726,6 +740,8 @@ class _Reader:
 
         if not subject:
             return None
+        if target and "目标" not in subject and (intro is not None or goal_after):
+            subject += "目标"
         if (
             period is None
             and re.search(r"累计", left)

@@ -439,3 +439,20 @@ def test_cli_check_bad_inputs_are_one_line(tmp_path: Path):
     assert "Traceback" not in result.output
     missing = runner.invoke(app, ["check", str(tmp_path / "none.json")])
     assert missing.exit_code == 1 and "cannot be read" in missing.output
+
+
+def test_cross_checks_pair_only_subjects_that_name_the_indicator():
+    _, summary = run_rules(
+        "优良天数262天，优良天数比例距目标差距3.2%。",
+        [
+            Fact(subject="优良天数", value=262, unit="天", quote="优良天数262天"),
+            Fact(
+                subject="优良天数比例距目标差距",
+                value=3.2,
+                unit="%",
+                quote="优良天数比例距目标差距3.2%",
+            ),
+        ],
+        period="2023",
+    )
+    assert summary.cross_checks == []

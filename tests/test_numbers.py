@@ -820,3 +820,12 @@ def test_existing_unit_functions_keep_their_behaviour() -> None:
     assert canonical_unit("％") == "%"
     assert canonical_unit("百分点") == "个百分点"
     assert canonical_unit("千米") == "公里"
+
+
+def test_a_stated_class_is_a_grade_and_a_slogan_is_a_name() -> None:
+    (grade,) = find_numbers("生态质量等级为二类。")
+    assert (grade.kind, grade.value, grade.unit) == ("grade", Decimal(2), "类")
+    assert [m.kind for m in find_numbers("实施7项27类问题线索")] == ["quantity", "quantity"]
+    assert find_numbers("落实扬尘治理“六个百分之百”要求") == []
+    (share,) = find_numbers("医疗废物保持百分百安全收运处置")
+    assert (share.value, share.unit) == (Decimal(100), "%")

@@ -351,3 +351,30 @@ def test_any_mix_of_report_sentences_gives_grounded_checked_output(picked, heade
     assert report.checks.verified + report.checks.flagged + report.checks.unverifiable == len(
         report.facts
     )
+
+
+def test_targets_are_marked_and_named():
+    facts = facts_of(
+        "一、总体情况\n“十四五”规划确定的PM2.5浓度目标为39微克/立方米。"
+        "省政府下达的约束性指标为优良天数比例达到70%。农村生活污水治理率达到51.3%，提前完成“十四五”48%的目标。"
+    )
+    goal, days, actual, early = facts
+    assert (goal.value, goal.subject, goal.is_target, goal.period) == (
+        39,
+        "PM2.5浓度目标",
+        True,
+        "十四五",
+    )
+    assert days.is_target and days.subject == "优良天数比例目标"
+    assert not actual.is_target and actual.subject == "农村生活污水治理率"
+    assert (early.value, early.is_target, early.subject) == (48, True, "农村生活污水治理率目标")
+
+
+def test_unchanged_and_improved_figures():
+    facts = facts_of(
+        "一、大气环境\n二氧化硫年均浓度9微克/立方米，同比持平；综合指数3.86，同比改善5.2%；优良天数比例76.2%，与上年持平。"
+    )
+    so2, index, share = facts
+    assert so2.change is not None and (so2.change.basis, so2.change.value) == ("同比", 0)
+    assert index.change is not None and index.change.value == -5.2  # an index improves by falling
+    assert share.change is not None and (share.change.basis, share.change.value) == ("与上年", 0)

@@ -34,12 +34,15 @@ def by_key() -> dict[str, Indicator]:
     return {ind.key: ind for ind in catalogue()}
 
 
-def match_indicator(subject: str) -> Indicator | None:
+def match_indicator(subject: str, *, slack: int | None = None) -> Indicator | None:
     """The indicator whose longest alias occurs in ``subject`` (longest wins, so 'PM2.5浓度'
-    beats a bare '浓度'-style alias)."""
+    beats a bare '浓度'-style alias). With ``slack``, the alias must cover all of the subject
+    but at most that many characters ("优良天数比例距目标差距" is not 优良天数比例)."""
     best: tuple[int, Indicator] | None = None
     for ind in catalogue():
         for alias in (ind.name, *ind.aliases):
             if alias and alias in subject and (best is None or len(alias) > best[0]):
                 best = (len(alias), ind)
-    return best[1] if best else None
+    if best is None or (slack is not None and len(subject) - best[0] > slack):
+        return None
+    return best[1]
