@@ -100,6 +100,7 @@ _NAME = re.compile(rf"[{_CJK}]{{2,3}}同志")
 _ACTOR = re.compile(r"^(?:市财政|省财政|县财政|区财政)")
 # 考核目标断面 is a noun, not a goal
 _TARGET_WORDS = re.compile(r"力争|确保|计划|预计|拟|目标(?!断面)|规划要求|要求达到")
+_TARGET_INTRO = re.compile(r"(?:目标|约束性指标|指标|要求)(?:为|是|：|:)")
 _CHANGE_VERB = re.compile(
     r"(下降|减少|降低|回落|下滑|增加|上升|提高|提升|增长|上涨|改善)(?:了|约|近|超过)*$"
 )
@@ -643,9 +644,7 @@ class _Reader:
         if share and unit == "%":
             # Ⅰ～Ⅲ类水质断面占85.7%, 占全年的75.4%: a share of what is named before 占
             left, ratio = left[: share.start()], "比例"
-        intro = None
-        for intro in re.finditer(r"(?:目标|约束性指标|指标|要求)(?:为|是|：|:)", left):
-            pass
+        intro = next(reversed(list(_TARGET_INTRO.finditer(left))), None)
         if intro is not None and _TRAIL.sub("", left[intro.end() :]):
             # “十三五”约束性指标为PM2.5年均浓度降至55: what follows the introduction is the subject
             left, tail = left[intro.end() :], tail + intro.end()
