@@ -459,17 +459,17 @@ def _show_fact(f: Fact | None) -> str:
     return f"{f.subject} = {value} {f.unit or ''}{tail}"
 
 
+# What identifies a run, in scores.json and in the history's runs table alike.
+_RUN_FIELDS = {
+    "run_id", "started_at", "git_commit", "backend", "model", "prompt_version", "gold_dir",
+    "seconds",
+}  # fmt: skip
+
+
 def scores_json(run: EvalRun) -> dict[str, Any]:
     s = run.scores
     return {
-        "run_id": run.run_id,
-        "started_at": run.started_at,
-        "git_commit": run.git_commit,
-        "backend": run.backend,
-        "model": run.model,
-        "prompt_version": run.prompt_version,
-        "gold_dir": run.gold_dir,
-        "seconds": run.seconds,
+        **run.model_dump(include=_RUN_FIELDS),
         "headline": s.headline(),
         "intervals": {k: v.model_dump() for k, v in s.intervals.items()},
         "fields": {f.field: {**f.model_dump(), **f.prf.model_dump()} for f in s.fields},
@@ -630,14 +630,7 @@ class History:
             with self.db.atomic():
                 self.db.table("runs").upsert(
                     {
-                        "run_id": run.run_id,
-                        "started_at": run.started_at,
-                        "git_commit": run.git_commit,
-                        "backend": run.backend,
-                        "model": run.model,
-                        "prompt_version": run.prompt_version,
-                        "gold_dir": run.gold_dir,
-                        "seconds": run.seconds,
+                        **run.model_dump(include=_RUN_FIELDS),
                         "fact_f1": h["fact_f1"],
                         "finding_f1": h["finding_f1"],
                         "micro_f1": h["micro_f1"],
