@@ -29,7 +29,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# Piped or redirected output gets rich's 80 columns, which folds the facts table into slivers;
+# a file or pager has room, so use a reader's wide default unless COLUMNS says otherwise.
+out = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
 err = Console(stderr=True)
 
 

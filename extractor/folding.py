@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
+import opencc
 from opencc import OpenCC
 
 _SPACE = re.compile(r"\s+")
@@ -28,8 +30,38 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> tuple[frozenset[str], tuple[str, ...]]:
+    """What can make ``t2s`` change a text: the characters its character rules change, and the
+    phrase rules whose change needs more than those characters (反覆 → 反复: 覆 alone stays).
+    Text holding neither converts to itself, so OpenCC (otherwise most of the checker's and
+    the rules backend's time) is skipped on simplified input."""
+    folder = Path(opencc.__file__).parent / "dictionary"
+
+    def rules(name: str) -> list[tuple[str, str]]:
+        out = []
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            key, _, values = line.partition("\t")
+            target = values.split(" ")[0] if values else key
+            if key != target:
+                out.append((key, target))
+        return out
+
+    chars = frozenset(key for key, _ in rules("TSCharacters.txt"))
+    phrases = tuple(
+        key
+        for key, target in rules("TSPhrases.txt")
+        if len(key) != len(target)
+        or any(a != b and a not in chars for a, b in zip(key, target, strict=True))
+    )
+    return chars, phrases
+
+
 def to_simplified(text: str) -> str:
     """Traditional characters → simplified (a no-op on simplified text)."""
+    chars, phrases = _t2s_triggers()
+    if chars.isdisjoint(text) and not any(p in text for p in phrases):
+        return text
     return str(_t2s().convert(text))
 
 

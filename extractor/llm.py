@@ -242,8 +242,8 @@ class LLMClient:
             )
         if isinstance(root, IncompleteOutputException):
             return LLMError(
-                "the reply was cut off at the output cap (max_tokens); raise --max-output-tokens "
-                "or lower --chunk-chars",
+                "the reply was cut off at the output cap (max_tokens, set from the section's "
+                "length); lower --chunk-chars so each call has fewer facts to write",
                 kind="truncated",
             )
         if isinstance(exc, InstructorRetryException) or isinstance(root, ValidationError):
