@@ -607,6 +607,11 @@ def _change_holds(cur: Fact, prev: Fact, places: Places) -> tuple[bool, str] | N
     return ok, f"{what}; stated {c.value:+g}{c.unit or ''}"
 
 
+# Rates, concentrations and levels of parts do not add up to the whole's: "平均为82.8%，其中
+# 白岭县最高，为88.5%" names the best part, it does not split a total.
+_NOT_ADDITIVE = frozenset({"%", "‰", "个百分点", "微克/立方米", "毫克/升", "分贝", "倍"})
+
+
 def _sum_of_parts(
     facts: list[Fact], text: str, rule: dict[str, Any], places: Places
 ) -> list[CrossCheck]:
@@ -629,7 +634,7 @@ def _sum_of_parts(
             if sum(gap.count(p) for p in "。！？\n") > 1:
                 continue
             st = _std(total, places)
-            if st is None:
+            if st is None or st[2] in _NOT_ADDITIVE:
                 continue
             parts = [
                 (i, f)

@@ -183,7 +183,8 @@ def _value_in_quote(fact: Fact) -> bool:
         want = Decimal(str(fact.value))
     except InvalidOperation:
         return False
-    return any(m.value == want for m in find_numbers(fact.quote))
+    # Either end of a range states a number ("26—33件": 26 and 33 may each be a fact).
+    return any(want in (m.value, m.value_to) for m in find_numbers(fact.quote))
 
 
 def validate_gold(folder: str | os.PathLike[str] = DEFAULT_GOLD) -> list[GoldProblem]:

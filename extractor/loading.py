@@ -57,6 +57,10 @@ _CLOSERS = frozenset("。！？；：;:!?）」”』)】….")
 _SOFT_ENDS = frozenset("，、,（(“「『《【的和与及或在对为把被将从向由受于以并而")
 # A line that starts with one of these continues the previous one.
 _CONT_STARTS = frozenset("，。、；：？！,;:?!）)》」』”%")
+# After a line that ends in a digit, a line starting with one of these carries on the number.
+_NUMBER_GOES_ON = frozenset(
+    "0123456789.．万亿千百个天家辆件起项条处套次吨元亩公米微毫分倍年月日名位"
+)
 _BODY_PUNCT = frozenset("，。；：,;:！？!?")
 # A paragraph this long that stops without punctuation was wrapped (a full PDF line), not ended.
 _FULL_LINE = 25
@@ -373,6 +377,8 @@ def _continues(prev: str, nxt: str) -> bool:
         return False
     if nxt[0] in _CONT_STARTS:
         return True
+    if prev[-1].isdigit() and nxt[0] in _NUMBER_GOES_ON:
+        return True  # a break inside "3\n136万元" or before the unit of "51\n微克/立方米"
     if prev[-1] in _CLOSERS:
         return False
     return prev[-1] in _SOFT_ENDS or len(prev) >= _FULL_LINE
@@ -406,7 +412,8 @@ def normalize(raw: str) -> tuple[str, list[int]]:
         text = line.text
         if paragraphs and not in_front and _continues(para_text, text):
             para = paragraphs[-1]
-            if _latin(para_text[-1]) and _latin(text[0]):
+            a, b = para_text[-1], text[0]
+            if _latin(a) and _latin(b) and not (a.isdigit() and b.isdigit()):
                 para.pairs.append((" ", para.newline))  # the break stood for a space
                 para_text += " "
             para.pairs.extend(line.pairs)

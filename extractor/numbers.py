@@ -225,6 +225,9 @@ _CN_UNITS = [
     "人次", "家次", "台次", "车次", "架次", "辆次", "户次", "%", "‰", "倍", "元", "吨", "亩",
     "米", "天", "个", "家", "项", "次", "辆", "件", "起", "条", "处", "套", "类", "名", "位",
     "台", "座", "人", "户", "所", "批", "场", "宗", "株", "棵", "艘", "级",
+    # rates and unit prices (6万吨/日 is a capacity, not 6万吨)
+    *(f"{u}/{per}" for u in ("吨", "立方米", "蒸吨") for per in ("日", "天", "年", "小时")),
+    "元/亩", "元/吨", "元/人", "元/户", "元/立方米", "元/千瓦时",
 ]  # fmt: skip
 # Readable after Arabic digits only: after a Chinese numeral these are words (十分, 一口气).
 _AR_ONLY_UNITS = [
@@ -283,7 +286,8 @@ _ZERO_WORDS = ("发生", "事故", "伤亡", "死亡", "增长", "超标", "火�
 # X成 is a share (八成) unless 成 starts a word (成为, 成效, 一成不变).
 _CHENG_WORDS = frozenset("为立功果效员本就绩熟型品交长")
 # After 级 or 类 these make it a grade (二级（较好）, 五类水, II类及以上标准).
-_GRADE_AFTER_JI = ("标准", "以上", "以下", "及以上", "及以下", "水平")
+# 二级标准 names a standard (GB 3095's class two), not a grade the report gives something.
+_GRADE_AFTER_JI = ("以上", "以下", "及以上", "及以下", "水平")
 _GRADE_AFTER_LEI = (
     "水", "地表水", "标准", "功能区", "区", "声", "及以上", "及以下", "以上", "以下",
 )  # fmt: skip

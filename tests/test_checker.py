@@ -316,6 +316,33 @@ def test_parts_beyond_their_total_fail():
     assert cc.rule == "sum_of_parts" and not cc.ok and cc.facts == [0, 1, 2]
 
 
+def test_a_rate_after_qizhong_names_the_best_part_and_is_not_summed():
+    _, summary = run_rules(
+        "各县城集中式饮用水水源地水质达标率平均为82.8%，其中白岭县最高，为88.5%。",
+        [
+            Fact(subject="县城饮用水水源地水质达标率", value=82.8, unit="%",
+                 quote="各县城集中式饮用水水源地水质达标率平均为82.8%"),
+            Fact(subject="白岭县饮用水水源地水质达标率", value=88.5, unit="%", area="白岭县",
+                 quote="其中白岭县最高，为88.5%"),
+        ],
+    )  # fmt: skip
+    assert [c.rule for c in summary.cross_checks if c.rule == "sum_of_parts"] == []
+    assert summary.flagged == 0
+
+
+def test_a_capacity_per_day_keeps_its_unit():
+    out, _ = run_rules(
+        "新增污水处理能力6万吨/日。",
+        [
+            Fact(subject="新增污水处理能力", value=6, unit="万吨/日", quote="新增污水处理能力6万吨/日"),
+            Fact(subject="新增污水处理能力", value=6, unit="万吨", quote="新增污水处理能力6万吨/日"),
+        ],
+    )  # fmt: skip
+    assert out[0].check is not None and out[0].check.status == "verified"
+    assert (out[0].value_std, out[0].unit_std) == (60000, "吨/日")
+    assert "unit_mismatch" in codes(out[1])
+
+
 def test_the_same_quantity_stated_twice_must_agree():
     _, summary = run_rules(
         "一、总体情况\n受污染耕地安全利用率100%。\n二、主要做法\n受污染耕地安全利用率98%。",

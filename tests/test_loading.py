@@ -278,6 +278,10 @@ def test_page_numbers_are_dropped_and_the_sentence_rejoined(page: str) -> None:
         (f"正文开始。\n{LONG}\n安阳市人大常委会办公室2025年4月22日印发", None),
         (f"正文开始。\n{LONG} | 51\n{LONG}", None),
         (f"正文开始。\n{LONG}\n1．总体要求", None),
+        # A break inside a number, or between a number and its unit, is no break at all.
+        ("正文开始。\n资金共计3\n136万元。", "正文开始。\n资金共计3136万元。"),
+        ("正文开始。\n年均浓度为２\n８微克/立方米。", "正文开始。\n年均浓度为28微克/立方米。"),
+        ("正文开始。\n优良天数为226\n天。", "正文开始。\n优良天数为226天。"),
         # A wrapped Latin word boundary keeps its space.
         (f"正文开始。\n{LONG}执行GB\n3095-2012标准。", f"正文开始。\n{LONG}执行GB 3095-2012标准。"),
     ],

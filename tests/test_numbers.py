@@ -827,5 +827,8 @@ def test_a_stated_class_is_a_grade_and_a_slogan_is_a_name() -> None:
     assert (grade.kind, grade.value, grade.unit) == ("grade", Decimal(2), "类")
     assert [m.kind for m in find_numbers("实施7项27类问题线索")] == ["quantity", "quantity"]
     assert find_numbers("落实扬尘治理“六个百分之百”要求") == []
+    # the class of a standard is part of its name, not a grade given to anything
+    (named,) = find_numbers("其余污染物浓度均达到二级标准。", include_masked=True)
+    assert named.masked == "name"
     (share,) = find_numbers("医疗废物保持百分百安全收运处置")
     assert (share.value, share.unit) == (Decimal(100), "%")
