@@ -86,8 +86,8 @@ _FOLD_PAIRS = (
     + list(zip("％．－−＋／µ", "%.--+/μ", strict=True))
     + list(
         zip(
-            "萬億兩點個項輛噸畝頃處類條臺戶場餘約級屆會議號區質準標時鐘週貝輪張間隻頭塊為於過發傷災",
-            "万亿两点个项辆吨亩顷处类条台户场余约级届会议号区质准标时钟周贝轮张间只头块为于过发伤灾",
+            "萬億兩點個項輛噸畝頃處類條臺戶場餘約級屆會議號區質準標時鐘週貝輪張間隻頭塊為於過發傷災內",
+            "万亿两点个项辆吨亩顷处类条台户场余约级届会议号区质准标时钟周贝轮张间只头块为于过发伤灾内",
             strict=True,
         )
     )
@@ -173,6 +173,8 @@ _ALTERNATIVES: list[tuple[str, str]] = [
     ("date_day", rf"{_NB}{_DAY}日(?!均)"),
     ("letters", r"(?<![A-Za-z0-9])[A-Za-z]+[0-9]+(?:\.[0-9]+)?[A-Za-z0-9]*"),
     ("duration_name", rf"(?:{_NUM})年(?=行动|攻坚|规划|计划)"),
+    # a size class of what is counted: 淘汰35蒸吨/小时以下燃煤锅炉9台
+    ("size_class", rf"{_NB}{_AR}蒸吨(?:/小时|/时)?(?=(?:及)?以[下上][\u4e00-\u9fff])"),
     ("ordinal", rf"第(?:[0-9]+|{_CN})"),
     ("top", rf"[前后](?:[0-9]+|{_CN})(?=[名位])"),
     ("percent", rf"百分之(?:百(?![分万亿千])|{_CN}|{_AR})|百分百|千分之(?:{_CN}|{_AR})"),
@@ -198,6 +200,7 @@ _MASKED_ALTERNATIVES = {
     "section_ord": "section_number",
     "quarter": "date",
     "percentile": "pollutant_name",
+    "size_class": "name",
     "eight_hours": "pollutant_name",
     "pollutant": "pollutant_name",
     "standard": "standard_code",

@@ -22,6 +22,7 @@ spans stay in the original text.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import re
@@ -80,7 +81,8 @@ _ENUMERATOR = re.compile(r"^[一二三四五六七八九十]+是")
 _LEAD_FILLERS = re.compile(
     # longest first: an alternation takes the first that matches (已有 before 已)
     r"^(?:"
-    r"目前全流域|今年以来|截至目前|通过努力|全流域|近年来|今年|以及|先后|尚有|还有|"
+    r"目前全流域|今年以来|截至目前|通过努力|全流域|近年来|今年|以及|先后|尚有|还有|仍有|仅有|"
+    r"包括|实际|另有|以内|以下|以上|左右|力争到|力争在|力争|确保|计划到|计划|预计到|预计|到(?=(?:19|20)\d\d年)|"
     r"全区|全县|全市|全年|全省|共有|共计|其中|另外|各类|同时|已有|已经|"
     r"年内|并且|当前|当年|总体|我县|我市|整体|本市|此外|现有|目前|累计|"
     r"群众|虽然|与|且|为|但|共|其|及|和|因|在|对|已|并|经|而|虽|都"
@@ -89,17 +91,21 @@ _LEAD_FILLERS = re.compile(
 # Verbs that only say something happened; what was done stays (新增, 创建, 关停, 铺设, 处置).
 _LEAD_VERBS = re.compile(
     r"^(?:完成|实现|安装|实施|办理|受理并办结|受理|开展|组织|推动|推进|争取|安排|投入|下达|"
-    r"筹措|到位|达到|保持|稳定保持|持续|新建成|建成|排查整治)"
+    r"筹措|到位|达到|保持|稳定保持|持续|新建成|建成|排查整治|新完成)"
 )
 _TRAIL = re.compile(
     r"(?:分别为|分别|均为|均达到|均|为|达到|达|是|约|近|仅|共计|合计|总计|共|仍达|已达|仍|已|至|到|低于|先后|"
     r"高于|超过|不到|不足|保持|稳定保持|稳定|维持|在|的|下降到|下降至|降至|降到|提升到|"
-    r"提升至|上升到|上升至|提高到|提高至|增至|增加到|减少到|减至|由|从|，|,|：|:|\s)+$"
+    r"提升至|上升到|上升至|提高到|提高至|增至|增加到|增加至|减少到|减少至|减至|降低到|降低至|"
+    r"改善到|改善至|平均为|平均|仍有|仅有|尚有|控制在|控制|不高于|不低于|"
+    r"由|从|，|,|：|:|\s)+$"
 )
 _NAME = re.compile(rf"[{_CJK}]{{2,3}}同志")
 _ACTOR = re.compile(r"^(?:市财政|省财政|县财政|区财政)")
 # 考核目标断面 is a noun, not a goal
-_TARGET_WORDS = re.compile(r"力争|确保|计划|预计|拟|目标(?!断面)|规划要求|要求达到")
+_TARGET_WORDS = re.compile(
+    r"力争|确保|计划|预计|拟|目标(?!断面)|规划要求|要求达到|不高于|不低于|不超过|控制在"
+)
 _TARGET_INTRO = re.compile(r"(?:目标|约束性指标|指标|要求)(?:为|是|：|:)")
 _CHANGE_VERB = re.compile(
     r"(下降|减少|降低|回落|下滑|增加|上升|提高|提升|增长|上涨|改善)(?:了|约|近|超过)*$"
@@ -122,19 +128,20 @@ _METRIC = re.compile(r"(改善率|改善幅度|改善程度|降幅|综合指数|
 # A word that only says "how much" borrows what it is from the fact before it.
 _GENERIC = re.compile(
     r"^(?:累计)?(?:规模|总量|数量|总数|面积|占比|比例|比重|利用量|处置量|产生量|处理量|"
-    r"均值达标率|整治完成率|完成率|达标率|覆盖率|利用率|处理率|合格率|立案率)$"
+    r"均值达标率|整治完成率|完成率|达标率|覆盖率|利用率|处理率|合格率|立案率|缺口|资金缺口)$"
 )
 _GENERIC_TAIL = re.compile(
     rf"(?:累计)?(?:[{_CJK}]{{0,2}}(?:完成率|达标率|覆盖率|利用率|处理率|合格率|比例|占比|比重)|"
-    r"规模|总量|数量|总数|面积|利用量|处置量|产生量|处理量)$"
+    r"规模|总量|数量|总数|面积|利用量|处置量|产生量|处理量|需求|缺口)$"
 )
 _RATE_START = re.compile(r"水质|溯源|整治|治理|达标|完成|覆盖|利用|比例|占比|合格|处理|浓度")
 # Where the noun after a count stops.
 _NOUN_STOP = re.compile(
-    r"[，,。；;：:、（(）)“”]|基本|实现|已经|已|全部|完成|进行|获得|均|都|中|开展|正在|"
-    r"达到|建成|通过|纳入|得到|持续|为|是|的|被|将|和|及"
+    r"[，,。；;：:、（(）)“”]|基本|实现|已经|已|全部|完成|进行|获得|均|都|中(?=[，,]|排名|排|居|位列|名列|$)|开展|"
+    r"正在|达到|建成|通过|纳入|得到|持续|为|是|的|被|将|和|及(?!以上|以下)|未|尚未"
 )
-_FOLLOW_VERB = re.compile(r"^(?:已|均|都|全部)?(获得|完成|建成|实现|通过|纳入|建有)")
+_SHORT_BRACKET = re.compile(r"[^\d（()）]{1,6}[）)]")
+_FOLLOW_VERB = re.compile(r"^(?:已|均|都|全部|仍|尚)?(获得|完成|建成|实现|通过|纳入|建有|未)")
 _COUNT_UNITS = frozenset("个家辆条处项套座台所户批宗类名位")
 _FREQUENCY_UNITS = frozenset({"次", "轮", "遍"})
 _GRADE_STATED = re.compile(r"(?:为|是|保持|达到|达|属于|维持)(?:在)?$")
@@ -142,7 +149,7 @@ _AREA = re.compile(
     r"^(?:主城区|中心城区|老城区|城区|市区|"
     rf"[{_CJK}]{{1,8}}(?:河|江|湖|库)[{_CJK}]{{0,6}}断面|"
     rf"[{_CJK}]{{2,12}}?(?:干渠|沿线|流域)?[{_CJK}]{{0,6}}?段|"
-    rf"[{_CJK}]{{1,4}}(?:河|江|湖)(?=水质|断面|[{_CJK}]{{0,2}}[为达]))"
+    rf"[{_CJK}]{{1,4}}(?:河|江|湖)(?:干流|支流)?(?=水质|断面|[{_CJK}]{{0,2}}[为达]))"
 )
 _PLACE = re.compile(rf"^[{_CJK}]{{2,4}}(?:县|区)(?![域级内外划])")
 _NOT_PLACE = (
@@ -164,7 +171,11 @@ _NOT_PLACE = (
     "服务区",
     "风景区",
 )
-_PERIOD_UNTIL = re.compile(r"截至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_WORD_GRADE = re.compile(
+    rf"(?P<what>水质状况|水质|水环境质量状况|水环境质量)(?:总体|整体|均)?(?:为|保持|稳定保持|保持为)"
+    rf"(?P<grade>优|良好|轻度污染|中度污染|重度污染)(?![{_CJK}])"
+)
+_PERIOD_UNTIL = re.compile(r"截至(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?(?:底|末)?")
 _PERIOD_MONTHS = re.compile(r"(?:(\d{4})年)?(\d{1,2})\s*[-—–~～至到]\s*(\d{1,2})月")
 _PERIOD_SINCE = re.compile(r"(\d{4})年(?:以来|至今)")
 _PERIOD_PLAN = re.compile(r"“?(十[一二三四五六七八九]五)”?")
@@ -301,6 +312,17 @@ def _direction(verb: str) -> int:
     return -1 if verb in _NEGATIVE else 1
 
 
+def _signed(word: str, owner: _Draft) -> int:
+    """The sign a change verb gives: 改善 of an index or a concentration is a fall, of a count
+    of good days a rise."""
+    if word != "改善":
+        return _direction(word)
+    falling = owner.unit in (None, "微克/立方米", "毫克/立方米") or re.search(
+        r"浓度|指数", owner.subject
+    )
+    return -1 if falling else 1
+
+
 def _year_of(period: str | None) -> str | None:
     m = re.match(r"(\d{4})", period or "")
     return m.group(1) if m else None
@@ -358,7 +380,8 @@ class _Reader:
         for m in _PERIOD_UNTIL.finditer(s):
             year = m[1] or self.meta_year
             if year:
-                found.append((m.start(), f"截至{year}-{int(m[2]):02d}-{int(m[3]):02d}"))
+                day = f"-{int(m[3]):02d}" if m[3] else ""  # 截至2025年10月: no day is stated
+                found.append((m.start(), f"截至{year}-{int(m[2]):02d}{day}"))
         for m in _PERIOD_MONTHS.finditer(s):
             year = m[1] or self.meta_year
             if year:
@@ -391,13 +414,27 @@ class _Reader:
             if sec.kind == "back":
                 continue
             body = [m for m in self.mentions if sec.start <= m.num_start < sec.end and not m.masked]
-            if not body:
-                continue
             for seg_start, seg_end in self._segments(sec.start, sec.end):
                 seg = [m for m in body if seg_start <= m.num_start < seg_end]
-                if seg:
-                    facts += [self._fact(d, sec) for d in self._segment(seg_start, seg_end, seg)]
+                drafts = self._segment(seg_start, seg_end, seg) if seg else []
+                drafts += self._word_grades(seg_start, seg_end, drafts)
+                facts += [self._fact(d, sec) for d in sorted(drafts, key=lambda d: d.start)]
         return facts
+
+    def _word_grades(self, seg_start: int, seg_end: int, drafts: list[_Draft]) -> list[_Draft]:
+        """榆河干流水质状况为优, 沙溪河水质状况为良好: a grade in words, no number at all."""
+        out = []
+        for g in _WORD_GRADE.finditer(self.simp, seg_start, seg_end):
+            if any(d.start < g.end() and g.start() < d.end for d in drafts):
+                continue
+            lo = self._clause_start(seg_start, g.start("what"))
+            subject, start, area = self._subject(self.simp[lo : g.end("what")], lo)
+            at, to = g.span("grade")
+            mention = Mention(at, to, at, to, self.text[at:to], Decimal(0), None, "grade")
+            grade = _Draft(mention, subject or "水质状况", start, g.end(), None, area=area)
+            grade.value_text, grade.role, grade.head = mention.text, "grade", subject
+            out.append(grade)
+        return out
 
     def _segments(self, start: int, end: int) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
@@ -437,22 +474,26 @@ class _Reader:
             clause = self._clause_start(seg_start, m.start)
             counted = m.kind == "quantity" and (m.unit is None or m.unit in _COUNT_UNITS)
             # a count after 6河 starts after the noun 河; a rate after 953个入河排污口 includes it
-            tail = max(clause, prev_end, consumed if counted else clause)
+            # …a rank after 在全市9个县（市、区）中 does not start inside that count's noun
+            tail = max(clause, prev_end, consumed if counted or m.kind == "rank" else clause)
             left = self.simp[tail : m.start]
             period = self._sentence_period(seg_start, m.start)
 
             # lists: 54、23、3 — numbers joined only by 、
             group = [m]
-            while i + len(group) < len(seg) and self.text[
-                group[-1].end : seg[i + len(group)].start
-            ] in ("、", "，", ","):
+            while i + len(group) < len(seg):
                 nxt = seg[i + len(group)]
-                if self.text[group[-1].end : nxt.start] != "、" or nxt.kind not in (
-                    "quantity",
-                    "percent",
-                ):
+                joint = self.simp[group[-1].end : nxt.start]
+                if nxt.kind not in ("quantity", "percent") or joint not in ("、", "和", "及"):
                     break
                 group.append(nxt)
+                if joint != "、":
+                    break  # 5.3%、3.2%、4.0%和12.5%: 和 joins the last one
+            changes = self._list_changes(group, left, drafts) if len(group) > 1 else None
+            if changes is not None:
+                prev_end = group[-1].end
+                i += len(group)
+                continue
             if len(group) > 1 and m.kind in ("quantity", "percent"):
                 drafts += self._list(group, left, tail, period, names, names_unit, drafts)
                 listed = drafts[-len(group) :]
@@ -470,7 +511,13 @@ class _Reader:
                     area, area_clause = made.area, clause
                 if made.role == "value" and made.end > m.end:
                     consumed = made.end  # a noun taken from after the number
-                drafts.append(made)
+                drafts += self._shared(made, left)
+                if m.kind == "range" and m.value_to is not None and made.role == "value":
+                    # 每月在26—33件之间: both ends are stated numbers
+                    made.subject, made.head = made.subject + "下限", made.head + "下限"
+                    upper = dataclasses.replace(made, value=m.value_to)
+                    upper.subject, upper.head = made.subject[:-2] + "上限", made.head[:-2] + "上限"
+                    drafts.append(upper)
             if made is not None or m.kind != "grade":
                 prev_end = m.end  # a class named inside a subject (五类水比例) is not a boundary
             i += 1
@@ -491,6 +538,54 @@ class _Reader:
             if a.area and not b.area and self.text[a.end : b.start] in ("、",):
                 b.area = a.area
         return [d for d in drafts if d.role != "change"]
+
+    def _shared(self, d: _Draft, left: str) -> list[_Draft]:
+        """受污染耕地安全利用率、重点建设用地安全利用率均达到100%: one value said of several
+        subjects is a fact for each; the first quotes the clause, the others from their own
+        name on."""
+        parts = [p for p in d.subject.split("、") if p]
+        if d.role != "value" or len(parts) < 2 or not re.search(r"均|都", left):
+            return [d]
+        suffix = _shared_suffix(parts[-1])
+        if suffix:
+            parts = [p if p.endswith(suffix) else p + suffix for p in parts]
+        out = []
+        for k, part in enumerate(parts):
+            head = part.removesuffix(suffix) if suffix and k < len(parts) - 1 else part
+            at = self.simp.find(head, d.start, d.end) if k else d.start
+            out.append(
+                dataclasses.replace(
+                    d, subject=part, head=part, topic=_topic(part), start=max(at, d.start)
+                )
+            )
+        return out
+
+    def _list_changes(
+        self, group: list[Mention], left: str, drafts: list[_Draft]
+    ) -> list[_Draft] | None:
+        """分别同比下降5.0%、7.1% after a list of values: one change for each, in order."""
+        said = re.sub(r"分别", "", left)
+        verb = _CHANGE_VERB.search(said)
+        owners = [d for d in drafts if d.role == "value"][-len(group) :]
+        if verb is None:
+            return None
+        if len(owners) < len(group) or any(d.change for d in owners):
+            # more changes than values to give them to: no guess; the checker lists them as
+            # numbers no fact covers
+            return []
+        basis_m = None
+        for b in _BASIS.finditer(self.simp[self._clause_start(0, group[0].start) : group[0].start]):
+            basis_m = b
+        unit_all = next((canonical_unit(k.unit) for k in reversed(group) if k.unit), None)
+        for owner, k in zip(owners, group, strict=True):
+            unit = canonical_unit(k.unit) or unit_all
+            owner.change = Change(
+                basis=basis_m.group(1) if basis_m else None,
+                value=_number(k.value * _signed(verb.group(1), owner)),
+                unit=unit,
+            )
+            owner.end = max(owner.end, group[-1].end)
+        return owners
 
     # -- one number ---------------------------------------------------------------------
 
@@ -539,10 +634,23 @@ class _Reader:
             _TARGET_WORDS.search(left)
             or re.search(r"(?:目标|约束性指标|指标|要求)(?:为|是|：|:)", seg_text)
             or re.match(r"的?目标", self.simp[m.end : m.end + 3])
+            # a bound the number reader took as its hedge: 不高于45微克/立方米
+            or re.match(r"不高于|不低于|不超过|不少于", self.simp[m.start : m.num_start])
         )
 
         if m.kind == "grade":
-            if not _GRADE_STATED.search(left):
+            since = re.search(r"(?:由|从)((?:19|20)\d{2})年的?$", left)
+            moved = re.search(r"(?:提升|提高|改善|好转|上升|下降|降|变)(?:为|至|到)$", left)
+            last = drafts[-1] if drafts else None
+            if moved and last is not None and last.role == "grade":
+                # 水质由2022年的Ⅳ类提升至Ⅲ类: where the class got to, of the same water
+                to = dataclasses.replace(last, mention=m, end=m.end, period=period)
+                to.value_text = m.text
+                return to
+            if since:
+                left = left[: since.start()]
+                period = since.group(1) if since.group(1) != self.meta_year else None
+            elif not _GRADE_STATED.search(left):
                 return None  # "I-III类水质比例": a class named inside a subject
             subject, start, area = self._subject(left, tail)
             return _Draft(
@@ -569,14 +677,7 @@ class _Reader:
             owner = self._change_owner(drafts, unit)
             word = verb.group(1)
             if owner is not None:
-                sign = _direction(word)
-                if word == "改善":
-                    # an index or a concentration improves by falling; a count of good days by
-                    # rising
-                    falling = owner.unit in (None, "微克/立方米", "毫克/立方米") or re.search(
-                        r"浓度|指数", owner.subject
-                    )
-                    sign = -1 if falling else 1
+                sign = _signed(word, owner)
                 owner.change = Change(basis=basis, value=_number(m.value * sign), unit=unit)
                 owner.end = max(owner.end, m.end)
                 return _Draft(m, "", m.start, m.end, unit, role="change")
@@ -673,10 +774,16 @@ class _Reader:
         elif (
             m.kind == "quantity"
             and (unit in _COUNT_UNITS or unit is None)
-            and (not subject or subject.endswith("等") or _SCOPE_END.search(subject))
+            and (
+                not subject
+                or subject.endswith("等")
+                or _SCOPE_END.search(subject)
+                or left.endswith("的")  # 省下达我市的9项约束性指标
+            )
         ):
             if subject.endswith("等"):
                 subject = ""
+            owner_words = subject if left.endswith("的") and not _SCOPE_END.search(subject) else ""
             scope_end = _SCOPE_END.search(subject)
             joined = re.fullmatch(r"(?:和|及|以及|、)", left.strip())
             last = next((d for d in reversed(drafts) if d.role == "value"), None)
@@ -687,15 +794,24 @@ class _Reader:
                     own = last.own
                 elif scope_end:
                     subject = scope_end.group(1) + right  # 成功退出全国168个重点城市
+                elif owner_words:
+                    subject = owner_words + right  # 督察反馈我区的17项问题
+                elif verb_phrase and verb_phrase[0].startswith("未"):
+                    subject = right + verb_phrase[0]  # 44个行政村生活污水未得到有效治理
+                    end = max(end, verb_phrase[1])
                 elif verb_phrase and len(right) <= 3:
                     subject = verb_phrase[0] + right  # 9个项目获得…支持 → 获得…支持项目
                     end = max(end, verb_phrase[1])
                 else:
-                    subject = right
+                    subject = owner_words + right
                 end = max(end, right_end)
                 after = self.text[right_end:seg_end]
                 if _rate_follows(after):
                     subject = subject + "数"
+                elif re.match(r"中(?:排名|排|居|位列)", self.simp[right_end:seg_end]):
+                    # 在全市11个县（市、区）中排名第4位: the field a rank is taken in
+                    scope_word = _SCOPE.search(left)
+                    subject = (scope_word.group(1) if scope_word else "") + subject + "数"
                 # 对3个土壤污染地块进行修复 → 修复土壤污染地块
                 act = re.match(rf"进行([{_CJK}]{{2,6}})", self.simp[right_end:seg_end])
                 if act:
@@ -741,6 +857,11 @@ class _Reader:
             return None
         if target and "目标" not in subject and (intro is not None or goal_after):
             subject += "目标"
+        if target and period is None:
+            # 力争到2027年…提高到43%: a goal's deadline year is its period
+            years = re.findall(r"((?:19|20)\d{2})年", seg_text)
+            if years and years[-1] != self.meta_year:
+                period = years[-1]
         if (
             period is None
             and re.search(r"累计", left)
@@ -777,6 +898,21 @@ class _Reader:
         rest = _RANK_FILLERS.sub("", _METRIC.sub("", left)) if not threshold else ""
         rest, _ = _strip_lead(_clean(rest), 0)
         owner = self._last_value(drafts, without="rank")
+        if (
+            re.match(r"中", left)
+            and owner is not None
+            and owner.end == tail
+            and owner.unit in _COUNT_UNITS
+            and len(drafts) >= 2
+        ):
+            # 在全市11个县（市、区）中排名第4位: the count is the field ranked in, the fact
+            # ranked is the one before it
+            lo = self._clause_start(0, owner.start)
+            field_m = _SCOPE.search(self.simp[lo : owner.end])
+            scope = self.text[lo + field_m.start() : owner.end] if field_m else scope
+            rank = Rank(scope=scope, position=int(m.value), metric=metric, tied=tied)
+            rest = re.sub(r"^中", "", rest)
+            owner = self._last_value(drafts[:-1], without="rank")
         if not threshold and not rest and owner is not None:
             owner.rank = rank
             owner.end = max(owner.end, m.end)
@@ -886,9 +1022,15 @@ class _Reader:
             pos = nxt.end
         s = self.simp[pos:seg_end]
         stop = _NOUN_STOP.search(s)
-        # 、 inside a name (8个国、省控断面) continues it; before a number it ends a list
-        while stop is not None and stop.group(0) == "、" and not re.match(r"\d", s[stop.end() :]):
-            stop = _NOUN_STOP.search(s, stop.end())
+        # 、 inside a name (8个国、省控断面) continues it; before a number it ends a list; a short
+        # bracket (9个县（市、区）) is part of the name
+        while stop is not None:
+            if stop.group(0) == "、" and not re.match(r"\d", s[stop.end() :]):
+                stop = _NOUN_STOP.search(s, stop.end())
+            elif stop.group(0) in "（(" and (close := _SHORT_BRACKET.match(s, stop.end())):
+                stop = _NOUN_STOP.search(s, close.end())
+            else:
+                break
         noun = s[: stop.start()] if stop else s
         nxt_start = next((k.start for k in self.mentions if k.start > pos), seg_end)
         noun = noun[: max(0, nxt_start - pos)] if nxt_start - pos < len(noun) else noun
@@ -920,7 +1062,7 @@ class _Reader:
         v = _FOLLOW_VERB.match(s)
         if not v:
             return None
-        stop = re.search(r"[，,。；;：:]", s)
+        stop = re.search(r"[，,。；;：:\d]", s)  # 已完成整改15项: the next number is not ours
         phrase = s[v.start(1) : stop.start() if stop else len(s)]
         return _clean(phrase), at + (stop.start() if stop else len(s))
 
@@ -1135,7 +1277,7 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         if ln != title
         and not ln.endswith(("：", ":"))
         and _ISSUER.search(ln)
-        and not re.search(r"第.{1,4}次会议|会议文件|会议上|届|局长|主任|书记|市长", ln)
+        and not re.search(r"第.{1,4}次会议|会议文件|会议上|届|局长|主任|书记|市长|区长|县长", ln)
     ]
     if own:
         issuer = own.group(1)  # 桐江市人民政府关于…的报告
@@ -1151,9 +1293,11 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         issuer = text[at : at + len(issuer)] if at >= 0 else issuer
 
     region = None
-    for source in (issuer or "", (title or "").removeprefix("关于")):
+    masthead = [ln for ln in short[: short.index(title)]] if title in short else []
+    for source in (issuer or "", *masthead, (title or "").removeprefix("关于")):
         m = _REGION.search(source)
-        if m and not m.group(1).endswith(_NOT_REGION):
+        # 关于2024年度县域…: 年度县 is no place
+        if m and not m.group(1).endswith(_NOT_REGION) and "年度" not in m.group(1):
             region = m.group(1)
             break
     if region is None:
@@ -1186,6 +1330,19 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         and not re.match(r"(?:底|末|前|的|至今|以来)", simp[m.end() :])
     ]
     latest = max(data_years, default=None)
+    about = re.search(r"关于(?:[^，。；]{0,12}?)((?:19|20)\d{2})年度?", simp[: max(front_end, 800)])
+    if period is None and about is not None:
+        # a survey that names what it surveys (听取…关于2024年度…工作情况报告) reports that year,
+        # whatever year its own work plan is dated
+        latest = about.group(1)
+    if latest is None:
+        # no year in the body at all (截至8月20日, 1—8月…): the year the report was signed off,
+        # up to the last month the body reports on
+        signed = _FOOTER_DATE.findall(simp)
+        latest = signed[-1][0] if signed else None
+        months = [int(m[3]) for m in _PERIOD_MONTHS.finditer(simp) if m[1] is None]
+        if period is None and latest and months and not _PERIOD_UNTIL.search(simp):
+            period = f"{latest}-01/{latest}-{max(months):02d}"
     if period is None:
         until = [m for m in _PERIOD_UNTIL.finditer(simp) if m[1] or latest]
         if until:

@@ -264,6 +264,7 @@ _TOKEN_EXAMPLES = [
     ("五位一体", "slogan"),
     ("两个维护", "slogan"),
     ("第十八次会议", "meeting"),
+    ("35蒸吨/小时以下燃煤锅炉", "size_class"),
     ("十五届", "meeting"),
     ("15届", "meeting"),
     ("第二章", "section_ord"),

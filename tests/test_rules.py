@@ -378,3 +378,99 @@ def test_unchanged_and_improved_figures():
     assert so2.change is not None and (so2.change.basis, so2.change.value) == ("同比", 0)
     assert index.change is not None and index.change.value == -5.2  # an index improves by falling
     assert share.change is not None and (share.change.basis, share.change.value) == ("与上年", 0)
+
+
+# --- constructions met in the blind corpus (tests/data/blind_corpus) -------------------------
+
+
+def test_a_list_of_changes_goes_to_the_list_of_values_in_order():
+    facts = facts_of(
+        "一、大气环境\n全县PM2.5、PM10年均浓度分别为41、70微克/立方米，同比分别下降4.7%、2.8%和1.0%。"
+        "二氧化氮、二氧化硫年均浓度分别为26、8微克/立方米，分别比上年下降3.7%和11.1%。"
+    )
+    assert [(f.subject, f.value) for f in facts] == [
+        ("PM2.5年均浓度", 41), ("PM10年均浓度", 70), ("二氧化氮年均浓度", 26), ("二氧化硫年均浓度", 8),
+    ]  # fmt: skip
+    changes = [(f.change.basis, f.change.value, f.change.unit) if f.change else None for f in facts]
+    # three changes for two values: nothing to pair them with, so no change is guessed
+    assert changes == [None, None, ("比上年", -3.7, "%"), ("比上年", -11.1, "%")]
+
+
+def test_one_value_said_of_several_subjects_is_a_fact_for_each():
+    facts = facts_of("一、土壤环境\n全县受污染耕地安全利用率、污染地块安全利用率均达到100%。")
+    assert [(f.subject, f.value, f.unit) for f in facts] == [
+        ("受污染耕地安全利用率", 100, "%"),
+        ("污染地块安全利用率", 100, "%"),
+    ]
+    assert facts[0].quote.startswith("受污染耕地") and facts[1].quote.startswith("污染地块")
+    assert facts[0].indicator == "polluted_farmland_safe_use_rate"
+
+
+def test_a_class_that_moves_gives_the_old_class_with_its_year_and_the_new():
+    facts = facts_of(
+        "一、水环境\n白河城关段水质由2021年的Ⅳ类提升至Ⅲ类，群众满意度明显提高。",
+    )
+    assert [(f.value_text, f.period, f.area) for f in facts] == [
+        ("Ⅳ类", "2021", "白河城关段"),
+        ("Ⅲ类", None, "白河城关段"),
+    ]
+
+
+def test_a_class_stated_in_words_is_a_grade():
+    facts = facts_of("一、水环境\n全县主要河流中，青溪河干流水质状况为良好，柳河水质为优。")
+    assert [(f.value_text, f.area) for f in facts] == [("良好", "青溪河干流"), ("优", "柳河")]
+    assert all(f.value is None and f.check and f.check.status == "verified" for f in facts)
+
+
+def test_both_ends_of_a_range_are_facts():
+    facts = facts_of("一、存在的问题\n汛期每月接到河道垃圾投诉在12—20件之间。")
+    assert [(f.value, f.unit) for f in facts] == [(12, "件"), (20, "件")]
+    assert facts[0].subject.endswith("下限") and facts[1].subject.endswith("上限")
+
+
+def test_the_noun_after_a_count_keeps_its_brackets_and_qualifiers():
+    facts = facts_of(
+        "一、总体情况\n综合指数3.87，在全市11个县（市、区）中排名第4位。"
+        "5个县级及以上城市集中式饮用水水源地水质达标率100%。"
+        "全县仍有31个自然村生活污水未得到有效治理。"
+    )
+    index, counties, sources, rate, villages = facts
+    assert index.rank is not None and index.rank.position == 4  # the rank goes to the index
+    assert_subject(counties, "全市县（市、区）数")
+    assert_subject(sources, "县级及以上城市集中式饮用水水源地数")
+    assert rate.value == 100 and "水质达标率" in rate.subject
+    assert_subject(villages, "自然村生活污水未得到有效治理")
+
+
+def test_a_boiler_size_class_is_part_of_a_name():
+    (boilers,) = facts_of("一、大气环境\n全年淘汰10蒸吨/小时及以下燃煤锅炉23台。")
+    assert (boilers.value, boilers.unit) == (23, "台")
+    assert "燃煤锅炉" in boilers.subject
+
+
+def test_goals_with_a_deadline_year_and_bounds_are_targets():
+    facts = facts_of(
+        "四、意见建议\n力争到2027年全县化肥利用率提高到44%以上，PM2.5年均浓度不高于38微克/立方米。"
+    )
+    fert, pm = facts
+    assert fert.is_target and fert.period == "2027" and fert.value == 44
+    assert_subject(fert, "化肥利用率目标")
+    assert pm.is_target and pm.value == 38
+
+
+def test_a_restated_actual_value_borrows_the_subject_of_its_target():
+    facts = facts_of("一、目标完成情况\n优良天数比例目标为72%，实际为76.8%。")
+    target, actual = facts
+    assert target.is_target and not actual.is_target
+    assert_subject(actual, "优良天数比例")
+
+
+def test_a_year_to_date_report_without_a_year_in_its_body_takes_its_footer_year():
+    text = (
+        "某某市政协\n关于全市水环境保护工作情况的视察报告\n一、基本情况\n"
+        "1—9月，全市国控断面水质达标率91.2%。\n"
+        "签发：王某\n某某市政协办公室2025年10月12日印发\n"
+    )
+    meta = extract_rules(load_text(text)).meta
+    assert meta.period == "2025-01/2025-09"
+    assert meta.issued_on == "2025-10-12"
