@@ -589,21 +589,20 @@ def merge_hybrid(llm: Report, rules: Report) -> Report:
     text = llm.text
     facts = list(llm.facts)
     for rf in rules.facts:
-        if any(_covers_number(f, rf) for f in facts):
-            continue  # the model already states this number
-        overlapping = [
-            i
-            for i, f in enumerate(facts)
-            if f.origin == "llm"
-            and f.span is not None
-            and rf.span is not None
-            and f.span[0] < rf.span[1]
-            and rf.span[0] < f.span[1]
-            and _status(f) == "flagged"
-        ]
-        if overlapping and _status(rf) == "verified":
-            facts[overlapping[0]] = rf  # the same words read two ways: the verified reading wins
-        elif not overlapping:
+        model = [i for i, f in enumerate(facts) if f.origin == "llm"]
+        same = [i for i in model if _covers_number(facts[i], rf)]
+        if same:
+            # the model states this number too: its reading stands unless only the rules'
+            # reading survives the checker
+            if all(_status(facts[i]) == "flagged" for i in same) and _status(rf) == "verified":
+                facts[same[0]] = rf
+            continue
+        # the same words read as another number: a flagged model reading gives way to a
+        # verified one; a model fact about another number in the same words leaves this one be
+        wrong = [i for i in model if _overlaps(facts[i], rf) and _status(facts[i]) == "flagged"]
+        if wrong and _status(rf) == "verified":
+            facts[wrong[0]] = rf
+        else:
             facts.append(rf)
     facts, checks = check_facts(facts, text, sections=llm.sections, meta_period=llm.meta.period)
 
@@ -640,10 +639,19 @@ def _status(f: Fact) -> str | None:
     return f.check.status if f.check is not None else None
 
 
+def _overlaps(f: Fact, rf: Fact) -> bool:
+    return (
+        f.span is not None
+        and rf.span is not None
+        and f.span[0] < rf.span[1]
+        and rf.span[0] < f.span[1]
+    )
+
+
 def _covers_number(f: Fact, rf: Fact) -> bool:
     """``f`` already states ``rf``'s number (as its value, its change or its rank) in the same
     place."""
-    if f.span is None or rf.span is None or not (f.span[0] < rf.span[1] and rf.span[0] < f.span[1]):
+    if not _overlaps(f, rf):
         return False
     if f.value_text is not None and f.value_text == rf.value_text:
         return True

@@ -305,6 +305,26 @@ def test_hybrid_keeps_model_facts_adds_rules_facts_and_prefers_verified(fake_llm
     assert report.meta.title != "MetaReply"  # a title the text does not contain is not kept
 
 
+def test_hybrid_replaces_a_flagged_reading_of_the_same_number_and_keeps_other_numbers(
+    fake_llm: FakeLLM,
+):
+    meta = Reply(content=json.dumps({"title": "MetaReply", "doc_type": "other"}))
+    model_facts = [
+        # the right number with the wrong unit: flagged, so the rules' verified reading wins
+        {"category": "air", "subject": "优良天数", "value": 226, "unit": "个", "quote": "全年优良天数226天"},
+        # right, and its quote runs over the 572 that it does not state
+        {"category": "enforcement", "subject": "罚款", "value": 3136, "unit": "万元",
+         "quote": "罚款3136万元，查处环境违法案件572起"},
+    ]  # fmt: skip
+    fake_llm.script(meta, Reply(content=json.dumps({"facts": model_facts}, ensure_ascii=False)))
+    report = extract(
+        HYBRID_TEXT, backend="hybrid", base_url=fake_llm.base_url, model="fake", api_key="k",
+        mode="json", cache=False, repair=False, concurrency=1,
+    )  # fmt: skip
+    got = sorted((f.value, f.unit, f.origin) for f in report.facts)
+    assert got == [(226, "天", "rules"), (572, "起", "rules"), (3136, "万元", "llm")]
+
+
 def test_hybrid_without_any_model_answer_still_returns_the_rules_reading(fake_llm: FakeLLM):
     fake_llm.responder = lambda request: Reply(status=503)
     report = extract(
