@@ -1,7 +1,7 @@
 """Benchmarks that print figures (targets are read by people, never asserted in tests).
 
     .venv/bin/python bench/bench.py            # every benchmark
-    .venv/bin/python bench/bench.py check      # one of: numbers, check, rules
+    .venv/bin/python bench/bench.py check      # one of: numbers, check, rules, scale
 
 Targets: checking a 13 KB report < 50 ms (issue 4); rules extraction of a 13 KB report
 < 100 ms (issue 5). Each figure is the median of repeated runs after one warm-up.
@@ -75,7 +75,27 @@ def bench_rules() -> None:
         )
 
 
-BENCHES = {"numbers": bench_numbers, "check": bench_check, "rules": bench_rules}
+def bench_scale() -> None:
+    """A long bulletin: both seeds eight times over (~190 KB, ~900 facts). Time should grow
+    with the text, not with its square."""
+    from extractor.loading import load_text
+    from extractor.rules import extract_rules
+
+    text = "\n".join(g.doc.text for g in load_gold(ROOT / "eval" / "gold")) + "\n"
+    for times in (1, 8):
+        doc = load_text(text * times)
+        _measure(
+            f"rules extract seeds x{times}", len(doc.text.encode()), lambda d=doc: extract_rules(d),
+            None,
+        )  # fmt: skip
+
+
+BENCHES = {
+    "numbers": bench_numbers,
+    "check": bench_check,
+    "rules": bench_rules,
+    "scale": bench_scale,
+}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHES)

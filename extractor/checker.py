@@ -23,13 +23,14 @@ All arithmetic is Decimal; numbers carry the interval their stated precision all
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import itertools
 import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -124,10 +125,18 @@ class _Ctx:
     text: str
     mentions: list[Mention]  # every mention in the text, masked ones included
     meta_period: str | None
+    starts: list[int] = field(default_factory=list)  # num_start of each mention, ascending
+
+    def __post_init__(self) -> None:
+        self.mentions = sorted(self.mentions, key=lambda m: m.num_start)
+        self.starts = [m.num_start for m in self.mentions]
 
 
 def _in_span(ctx: _Ctx, start: int, end: int) -> list[Mention]:
-    return [m for m in ctx.mentions if m.num_start >= start and m.num_end <= end]
+    # mentions come in text order: bisect to the quote instead of scanning the whole report
+    lo = bisect.bisect_left(ctx.starts, start)
+    hi = bisect.bisect_right(ctx.starts, end)
+    return [m for m in ctx.mentions[lo:hi] if m.num_end <= end]
 
 
 def _issue(code: str, message: str) -> CheckIssue:
@@ -722,12 +731,21 @@ def _covers(f: Fact, m: Mention) -> bool:
 def _unaccounted(facts: list[Fact], ctx: _Ctx, sections: list[Section]) -> list[UnaccountedNumber]:
     back = [(s.start, s.end) for s in sections if s.kind == "back"]
     out: list[UnaccountedNumber] = []
+    # only a fact whose quote starts at most its own length before a number can cover it
+    spanned = sorted((f for f in facts if f.span is not None), key=lambda f: f.span or (0, 0))
+    starts = [f.span[0] for f in spanned if f.span]
+    longest = max((f.span[1] - f.span[0] for f in spanned if f.span), default=0)
     for m in ctx.mentions:
         if m.masked or any(a <= m.start < b for a, b in back):
             continue
         if m.kind == "grade" and not _GRADE_STATED.search(ctx.text[max(0, m.start - 4) : m.start]):
             continue  # "I-III类水质比例" names a class inside a subject; it states nothing
-        if any(_covers(f, m) for f in facts):
+        near = spanned[
+            bisect.bisect_left(starts, m.num_start - longest) : bisect.bisect_right(
+                starts, m.num_start
+            )
+        ]
+        if any(_covers(f, m) for f in near):
             continue
         lo, hi = enclosing(ctx.text, m.start, m.end, CLAUSE_MARKS)
         out.append(

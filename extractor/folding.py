@@ -31,7 +31,7 @@ def _t2s() -> OpenCC:
 
 
 @lru_cache(maxsize=1)
-def _t2s_triggers() -> tuple[frozenset[str], tuple[str, ...]]:
+def _t2s_triggers() -> tuple[frozenset[str], re.Pattern[str]]:
     """What can make ``t2s`` change a text: the characters its character rules change, and the
     phrase rules whose change needs more than those characters (反覆 → 反复: 覆 alone stays).
     Text holding neither converts to itself, so OpenCC (otherwise most of the checker's and
@@ -48,19 +48,19 @@ def _t2s_triggers() -> tuple[frozenset[str], tuple[str, ...]]:
         return out
 
     chars = frozenset(key for key, _ in rules("TSCharacters.txt"))
-    phrases = tuple(
+    phrases = [
         key
         for key, target in rules("TSPhrases.txt")
         if len(key) != len(target)
         or any(a != b and a not in chars for a, b in zip(key, target, strict=True))
-    )
-    return chars, phrases
+    ]
+    return chars, re.compile("|".join(map(re.escape, phrases)))
 
 
 def to_simplified(text: str) -> str:
     """Traditional characters → simplified (a no-op on simplified text)."""
     chars, phrases = _t2s_triggers()
-    if chars.isdisjoint(text) and not any(p in text for p in phrases):
+    if chars.isdisjoint(text) and not phrases.search(text):
         return text
     return str(_t2s().convert(text))
 
@@ -79,6 +79,7 @@ def simplified_same_length(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str | None) -> str:
     """Compare form: width-folded (NFKC is fine on a copy), simplified, lower-case, without
     whitespace, quotation marks or a leading heading number."""

@@ -666,9 +666,16 @@ def _as_document(source: str | os.PathLike[str] | LoadedDocument) -> LoadedDocum
     if isinstance(source, os.PathLike):
         return load(source)
     # A short single-line string that names an existing file is a path; anything else is text.
-    if "\n" not in source and len(source) < 4096 and Path(source).exists():
+    if "\n" not in source and len(source) < 4096 and _is_file(source):
         return load(source)
     return load_text(source)
+
+
+def _is_file(source: str) -> bool:
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):
+        return False  # too long for a file name, or a NUL in it: the text itself
 
 
 async def aextract(

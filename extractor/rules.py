@@ -22,6 +22,7 @@ spans stay in the original text.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import itertools
@@ -367,7 +368,8 @@ class _Reader:
         self.meta_year = _year_of(meta.period)
         self.meta_period = meta.period
         self.region = meta.region
-        self.mentions = find_numbers(text, include_masked=True)
+        self.mentions = find_numbers(text, include_masked=True)  # in text order
+        self.starts = [k.start for k in self.mentions]
 
     # -- periods ------------------------------------------------------------------------
 
@@ -1017,7 +1019,8 @@ class _Reader:
     def _noun_after(self, m: Mention, seg_end: int) -> tuple[str, int]:
         """The noun right after a count (skipping a number that shares it: 7项27类问题…)."""
         pos = m.end
-        nxt = next((k for k in self.mentions if k.start == pos and not k.masked), None)
+        after = self.mentions[bisect.bisect_left(self.starts, pos) :]
+        nxt = next((k for k in after if k.start == pos and not k.masked), None)
         if nxt is not None:
             pos = nxt.end
         s = self.simp[pos:seg_end]
@@ -1032,7 +1035,8 @@ class _Reader:
             else:
                 break
         noun = s[: stop.start()] if stop else s
-        nxt_start = next((k.start for k in self.mentions if k.start > pos), seg_end)
+        later = self.mentions[bisect.bisect_right(self.starts, pos) :]
+        nxt_start = later[0].start if later else seg_end
         noun = noun[: max(0, nxt_start - pos)] if nxt_start - pos < len(noun) else noun
         # a rate that the count scopes starts its own words: 953个入河排污口溯源完成率100%
         nums = re.search(r"\d", noun)

@@ -494,3 +494,10 @@ def test_a_year_to_date_report_without_a_year_in_its_body_takes_its_footer_year(
     meta = extract_rules(load_text(text)).meta
     assert meta.period == "2025-01/2025-09"
     assert meta.issued_on == "2025-10-12"
+
+
+def test_a_long_single_line_text_is_read_as_text_not_as_a_file_name():
+    # one line, longer than any file name may be: it used to end in OSError (name too long)
+    line = "全市优良天数262天，同比增加8天。" * 40
+    report = extract(line, backend="rules")
+    assert len(report.facts) == 40 and report.text == line
