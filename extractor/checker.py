@@ -252,7 +252,7 @@ def _check_one(
         issues.append(_issue("value_not_in_quote", f"{f.value_text!r} is not stated in the quote"))
 
     if matched is not None:
-        issues += _unit_issues(f, matched)
+        issues += _unit_issues(f, matched, text)
         if f.change is None and _is_change_number(text, matched):
             issues.append(
                 _issue(
@@ -289,10 +289,25 @@ def _is_change_number(text: str, m: Mention) -> bool:
     return bool(_CHANGE_VERBS.search(text[max(0, m.start - 6) : m.start]))
 
 
-def _unit_issues(f: Fact, m: Mention) -> list[CheckIssue]:
+_TABLE_ROW = re.compile(r"\S\s*[|｜\t]\s*\S")
+
+
+def _caption_units(text: str, span: tuple[int, int] | None) -> str:
+    """For a fact quoting a table row, the caption above the table (…（单位：微克/立方米）),
+    where the row's unit is stated once for every row; "" for anything else."""
+    if span is None or not _TABLE_ROW.search(text[span[0] : span[1]]):
+        return ""
+    above = text[max(0, span[0] - 800) : span[0]]
+    at = max(above.rfind("单位"), above.rfind("單位"))
+    return above[at:].split("\n", 1)[0] if at >= 0 else ""
+
+
+def _unit_issues(f: Fact, m: Mention, text: str = "") -> list[CheckIssue]:
     issues: list[CheckIssue] = []
     unit = canonical_unit(f.unit)
     stated = canonical_unit(m.unit)
+    if stated is None and unit is not None and unit in _caption_units(text, f.span):
+        stated = unit  # a table row: its unit is stated in the caption
     if m.kind == "rank":
         stated = stated if stated in ("位", "名") else None
         if unit not in (None, "位", "名"):
@@ -329,7 +344,7 @@ def _change_issues(f: Fact, text: str, live: list[Mention]) -> list[CheckIssue]:
     if c is None or c.value is None:
         return []
     size = abs(_dec(c.value) or Decimal(0))
-    found = [m for m in live if _same_number(size, m.value) and m.kind != "rank"]
+    found = [m for m in live if _same_number(size, abs(m.value)) and m.kind != "rank"]
     if not found:
         if size == 0 and "持平" in f.quote:
             return []
@@ -340,7 +355,9 @@ def _change_issues(f: Fact, text: str, live: list[Mention]) -> list[CheckIssue]:
     cut = max((k.end for k in live if k.end <= m.start and k is not m), default=0)
     if cut > m.start - _CHANGE_WINDOW:
         window = text[cut : m.start]
-    sign = _direction(window)
+    # a signed number (a table's -6.1 or +2.9) states its own direction
+    signed = text[m.num_start - 1 : m.num_start] if m.num_start else ""
+    sign = -1 if m.value < 0 else 1 if signed == "+" else _direction(window)
     value = _dec(c.value) or Decimal(0)
     if sign and value and (value > 0) != (sign > 0):
         word = "a decrease" if sign < 0 else "an increase"
@@ -621,6 +638,20 @@ def _change_holds(cur: Fact, prev: Fact, places: Places) -> tuple[bool, str] | N
 _NOT_ADDITIVE = frozenset({"%", "‰", "个百分点", "微克/立方米", "毫克/升", "分贝", "倍"})
 
 
+_COUNTED = frozenset("个家座辆条处项套台所户批宗部道件起次")  # ranks (位, 名) still compare
+_NEW_STATEMENT = re.compile(r"累计|全市|全县|全区|全省|此外|另外|同时|另有")
+
+
+def _bracketed(text: str, span: tuple[int, int]) -> bool:
+    """Whether the span sits inside a bracket (（国控断面1个、省控断面2个）)."""
+    left = text[max(0, span[0] - 40) : span[1]]
+    opened = max(left.rfind("（"), left.rfind("("))
+    if opened < 0 or max(left.rfind("）"), left.rfind(")")) > opened:
+        return False
+    right = text[span[1] : span[1] + 40]
+    return any(c in right for c in "）)")
+
+
 def _sum_of_parts(
     facts: list[Fact], text: str, rule: dict[str, Any], places: Places
 ) -> list[CrossCheck]:
@@ -633,7 +664,13 @@ def _sum_of_parts(
     for marker in rule.get("markers", []):
         for m in re.finditer(re.escape(marker), text):
             seg_lo, seg_hi = enclosing(text, m.end(), m.end(), SEGMENT_MARKS)
-            before = [x for x in located if x[1].span and x[1].span[1] <= m.start()]
+            # the total is the last figure before 其中, not one inside a bracket that closed
+            # before it (断面6个（国控1个、省控2个、县控3个）。其中…)
+            before = [
+                x
+                for x in located
+                if x[1].span and x[1].span[1] <= m.start() and not _bracketed(text, x[1].span)
+            ]
             if not before:
                 continue
             ti, total = before[-1]
@@ -651,6 +688,13 @@ def _sum_of_parts(
                 if f.span and seg_lo <= f.span[0] and f.span[1] <= seg_hi and f.span[0] >= m.start()
                 and (s := _std(f, places)) is not None and s[2] == st[2] and not f.is_target
             ]  # fmt: skip
+            # the list ends where a new statement starts: …其中“煤改电”9860户、“煤改气”4340户，
+            # 全市累计完成…18.6万户 is not a third part
+            for k in range(1, len(parts)):
+                prev_span, span = parts[k - 1][1].span, parts[k][1].span
+                if prev_span and span and _NEW_STATEMENT.search(text[prev_span[1] : span[0]]):
+                    parts = parts[:k]
+                    break
             if not parts:
                 continue
             plo = sum((_std(f, places) or (Decimal(0), Decimal(0), None))[0] for _, f in parts)
@@ -675,7 +719,9 @@ def _same_quantity(
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, f in enumerate(facts):
         s = _std(f, places)
-        if s is None or not fold(f.subject):
+        if s is None or not fold(f.subject) or s[2] in _COUNTED:
+            # counts name what was counted in that passage (7座 inspected, 23座 built): the
+            # same noun twice is not the same quantity; rates, levels and amounts are
             continue
         key = (fold(f.subject), _period_of(f, meta_period), f.area, s[2], f.is_target)
         groups[key].append(i)
@@ -722,7 +768,7 @@ def _covers(f: Fact, m: Mention) -> bool:
     for v in (f.value, f.change.value if f.change else None):
         d = _dec(v)
         if d is not None:
-            wanted.append(abs(d))
+            wanted += [abs(d), d]  # a signed number in the text (a table's -8.3) states itself
     if f.rank and f.rank.position is not None:
         wanted.append(Decimal(f.rank.position))
     return any(_value_matches(w, f.unit, m) in ("same", "scaled") for w in wanted)

@@ -23,6 +23,7 @@ spans stay in the original text.
 from __future__ import annotations
 
 import bisect
+import calendar
 import dataclasses
 import hashlib
 import itertools
@@ -143,7 +144,7 @@ _NOUN_STOP = re.compile(
 )
 _SHORT_BRACKET = re.compile(r"[^\d（()）]{1,6}[）)]")
 _FOLLOW_VERB = re.compile(r"^(?:已|均|都|全部|仍|尚)?(获得|完成|建成|实现|通过|纳入|建有|未)")
-_COUNT_UNITS = frozenset("个家辆条处项套座台所户批宗类名位")
+_COUNT_UNITS = frozenset("个家辆条处项套座台所户批宗类名位部道")
 _FREQUENCY_UNITS = frozenset({"次", "轮", "遍"})
 _GRADE_STATED = re.compile(r"(?:为|是|保持|达到|达|属于|维持)(?:在)?$")
 _AREA = re.compile(
@@ -172,6 +173,10 @@ _NOT_PLACE = (
     "服务区",
     "风景区",
 )
+_PLAN_HEADING = re.compile(r"工作(?:思路|打算|安排|计划|重点)|下一步|计划|目标任务")
+_TABLE_SPLIT = re.compile(r"\s*[|｜\t]\s*")
+_YEAR_CELL = re.compile(r"((?:19|20)\d{2})年?(?:度)?")
+_PAREN = re.compile(r"[（(][^）)]*[）)]")
 _WORD_GRADE = re.compile(
     rf"(?P<what>水质状况|水质|水环境质量状况|水环境质量)(?:总体|整体|均)?(?:为|保持|稳定保持|保持为)"
     rf"(?P<grade>优|良好|轻度污染|中度污染|重度污染)(?![{_CJK}])"
@@ -205,7 +210,10 @@ _CATEGORY_WORDS: tuple[tuple[Category, re.Pattern[str]], ...] = (
 
 _FOOTER_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:印发|印|发)?")
 _MEETING_DATE = re.compile(r"——\s*(\d{4})年(\d{1,2})月(\d{1,2})日")
-_TITLE_WORDS = re.compile(r"报告|视察|调研|公报|情况的|通报")
+_TITLE_WORDS = re.compile(r"报告|视察|调研|公报|情况的|通报|工作总结|工作思路|工作要点")
+# a year that is a deadline, a base, a span or a work plan's, not the year reported on
+_NOT_DATA_YEAR = re.compile(r"(?:底|末|前|的|至今|以来|度?(?:监督)?工作(?:要点|计划))")
+_DOC_NUMBER = re.compile(r"\S{1,6}[〔\[［]\d{4}[〕\]］]\d+号")
 _ISSUER = re.compile(
     r"(?:人大常委会|人民政府|政府|政协|生态环境局|环境保护局|委员会|调研组|视察组|办公室)"
     r"[^，。；：:,]{0,20}?(?:调研组|视察组)?$"
@@ -298,6 +306,8 @@ def _strip_trail(s: str) -> str:
 def _clean(s: str) -> str:
     s = _NAME.sub("", s)
     s = s.replace("“", "").replace("”", "") if s.count("“") != s.count("”") else s
+    if s.count("（") > s.count("）"):
+        s = s.replace("（", "", 1) if s.startswith("（") else s  # （国控断面1个、… → 国控断面
     return s.strip(" ，,、：:；;")
 
 
@@ -382,7 +392,13 @@ class _Reader:
         for m in _PERIOD_UNTIL.finditer(s):
             year = m[1] or self.meta_year
             if year:
-                day = f"-{int(m[3]):02d}" if m[3] else ""  # 截至2025年10月: no day is stated
+                # 截至2025年10月: no day is stated; 截至11月底: the month's last day
+                last = (
+                    calendar.monthrange(int(year), int(m[2]))[1]
+                    if m[0].endswith(("底", "末"))
+                    else None
+                )
+                day = f"-{int(m[3]):02d}" if m[3] else f"-{last:02d}" if last else ""
                 found.append((m.start(), f"截至{year}-{int(m[2]):02d}{day}"))
         for m in _PERIOD_MONTHS.finditer(s):
             year = m[1] or self.meta_year
@@ -415,13 +431,101 @@ class _Reader:
         for sec in sections:
             if sec.kind == "back":
                 continue
-            body = [m for m in self.mentions if sec.start <= m.num_start < sec.end and not m.masked]
+            tables, rows = self._tables(sec)
+            facts += [self._fact(d, sec) for d in tables]
+            body = [
+                m
+                for m in self.mentions
+                if sec.start <= m.num_start < sec.end
+                and not m.masked
+                and not any(a <= m.num_start < b for a, b in rows)
+            ]
             for seg_start, seg_end in self._segments(sec.start, sec.end):
                 seg = [m for m in body if seg_start <= m.num_start < seg_end]
                 drafts = self._segment(seg_start, seg_end, seg) if seg else []
                 drafts += self._word_grades(seg_start, seg_end, drafts)
                 facts += [self._fact(d, sec) for d in sorted(drafts, key=lambda d: d.start)]
         return facts
+
+    def _tables(self, sec: Section) -> tuple[list[_Draft], list[tuple[int, int]]]:
+        """A table flattened into lines ("细颗粒物（PM2.5） | 31 | -6.1" under "监测项目 |
+        年评价值 | 同比变化（%）"): one fact per row and value column, its unit from the caption's
+        （单位：…）, a 同比/较上年 column as the row's change, a year column as its period.
+        Returns the drafts and the spans of the rows read, which nothing else reads again."""
+        drafts: list[_Draft] = []
+        spans: list[tuple[int, int]] = []
+        lines: list[tuple[int, str]] = []
+        pos = sec.start
+        for line in self.simp[sec.start : sec.end].split("\n"):
+            lines.append((pos, line))
+            pos += len(line) + 1
+        k = 0
+        while k < len(lines):
+            if len(_TABLE_SPLIT.split(lines[k][1])) < 2:
+                k += 1
+                continue
+            block = []
+            while k < len(lines) and len(_TABLE_SPLIT.split(lines[k][1])) >= 2:
+                block.append(lines[k])
+                k += 1
+            caption = next(
+                (ln for at, ln in reversed(lines) if at < block[0][0] and ln.strip()), ""
+            )
+            drafts += self._table(block, caption, spans)
+        return drafts, spans
+
+    def _table(
+        self, block: list[tuple[int, str]], caption: str, spans: list[tuple[int, int]]
+    ) -> list[_Draft]:
+        header = [c.strip() for c in _TABLE_SPLIT.split(block[0][1])]
+        if any(re.search(r"\d", c) and not _YEAR_CELL.fullmatch(c) for c in header[1:]):
+            header = []  # no header row: every line is data
+        rows = block[1:] if header else block
+        unit_m = re.search(r"单位[：:]\s*([^，,；;）)]+)", caption)
+        default_unit = canonical_unit(unit_m.group(1).strip()) if unit_m else None
+        overrides = dict(
+            (name.strip(), canonical_unit(u.strip()))
+            for name, u in re.findall(r"[，,；;]([^，,；;为]{1,12})为([^，,；;）)]+)", caption)
+        )
+        out: list[_Draft] = []
+        for at, line in rows:
+            cells = _TABLE_SPLIT.split(line)
+            label = cells[0].strip()
+            if not label or (
+                re.search(r"\d", _PAREN.sub("", label)) and not label.startswith("PM")
+            ):
+                continue
+            row_unit = next((u for n, u in overrides.items() if n and n in label), default_unit)
+            spans.append((at, at + len(line)))
+            main: _Draft | None = None
+            offset = at + len(cells[0]) + 1
+            for col, cell in enumerate(cells[1:], start=1):
+                start = self.text.find(cell.strip(), offset) if cell.strip() else -1
+                offset += len(cell) + 1
+                found = [m for m in self.mentions if start <= m.num_start < start + len(cell)]
+                if start < 0 or not found or found[0].masked:
+                    continue
+                m = found[0]
+                head = header[col] if col < len(header) else ""
+                unit = canonical_unit(m.unit) or row_unit
+                said = _BASIS.search(head) or re.search(r"变化|增减|变幅|增幅|降幅", head)
+                if said and main is not None:
+                    cell_unit = re.search(r"[（(]([^）)]+)[）)]", head)
+                    basis = _BASIS.search(head)
+                    main.change = Change(
+                        basis=basis.group(1) if basis else None,
+                        value=_number(m.value),
+                        unit=canonical_unit(cell_unit.group(1)) if cell_unit else m.unit,
+                    )
+                    main.end = at + len(line)
+                    continue
+                year = _YEAR_CELL.fullmatch(head)
+                period = year.group(1) if year and year.group(1) != self.meta_year else None
+                d = _Draft(m, label, at, at + len(line), unit, value=m.value, period=period)
+                d.head, d.topic = label, _topic(label)
+                out.append(d)
+                main = main or d
+        return out
 
     def _word_grades(self, seg_start: int, seg_end: int, drafts: list[_Draft]) -> list[_Draft]:
         """榆河干流水质状况为优, 沙溪河水质状况为良好: a grade in words, no number at all."""
@@ -638,6 +742,11 @@ class _Reader:
             or re.match(r"的?目标", self.simp[m.end : m.end + 3])
             # a bound the number reader took as its hedge: 不高于45微克/立方米
             or re.match(r"不高于|不低于|不超过|不少于", self.simp[m.start : m.num_start])
+            # a deadline after the report's year: 到2025年，农村生活污水治理率达到40%以上
+            or any(
+                self.meta_year is not None and int(y) > int(self.meta_year)
+                for y in re.findall(r"(?:到|至|于|在)((?:19|20)\d{2})年", seg_text)
+            )
         )
 
         if m.kind == "grade":
@@ -655,6 +764,10 @@ class _Reader:
             elif not _GRADE_STATED.search(left):
                 return None  # "I-III类水质比例": a class named inside a subject
             subject, start, area = self._subject(left, tail)
+            if re.fullmatch(r"(?:质量)?(?:等级|级别)", subject) and last is not None:
+                # …昼间平均等效声级53.9分贝，质量等级为二级: the grade of what came before
+                stem = re.sub(r"(?:平均)?(?:等效声级|浓度|值)$", "", last.subject)
+                subject = stem + subject if stem != last.subject else subject
             return _Draft(
                 m,
                 subject or "级别",
@@ -743,10 +856,14 @@ class _Reader:
             period = local.group(1) if local.group(1) != self.meta_year else None
             left = left[: local.start()]
         share = re.search(r"(?:占比|占全年|占总数|占)(?:的)?(?:比例|比重)?(?:为|达|达到)?$", left)
+        of_whole = re.search(r"占([^，,。；;占]{2,14}?)的?(?:比例|比重)?(?:为|达|达到)?$", left)
         ratio = ""
         if share and unit == "%":
             # Ⅰ～Ⅲ类水质断面占85.7%, 占全年的75.4%: a share of what is named before 占
             left, ratio = left[: share.start()], "比例"
+        elif of_whole and unit in ("%", "‰") and not re.search(r"[\d%]", of_whole.group(1)):
+            # …超标天数占全年超标天数的40%: a share of the whole it names
+            left, ratio = left[: of_whole.start()], f"占{of_whole.group(1)}比例"
         intro = next(reversed(list(_TARGET_INTRO.finditer(left))), None)
         if intro is not None and _TRAIL.sub("", left[intro.end() :]):
             # “十三五”约束性指标为PM2.5年均浓度降至55: what follows the introduction is the subject
@@ -758,7 +875,7 @@ class _Reader:
             left, tail = prefix[cut:], tail + cut
         subject, start, area = self._subject(left, tail)
         if ratio:
-            subject = subject + ratio if subject else "占比"
+            subject = subject + ratio if subject else ("占比" if ratio == "比例" else ratio)
         goal_after = re.match(r"的?目标", self.simp[m.end : m.end + 3])
         if goal_after and not re.search(r"率|比例|浓度|数|量|面积", subject):
             subject = ""  # 提前完成“十四五”48%的目标: the goal of the fact before
@@ -781,11 +898,18 @@ class _Reader:
                 or subject.endswith("等")
                 or _SCOPE_END.search(subject)
                 or left.endswith("的")  # 省下达我市的9项约束性指标
+                or (len(subject) <= 2 and bool(right))  # 新建11座生活垃圾中转站
             )
         ):
             if subject.endswith("等"):
                 subject = ""
-            owner_words = subject if left.endswith("的") and not _SCOPE_END.search(subject) else ""
+            owner_words = (
+                subject
+                if (left.endswith("的") or len(subject) <= 2)
+                and not _SCOPE_END.search(subject)
+                and subject not in ("有", "共", "约", "仅", "计", "达", "为")
+                else ""
+            )
             scope_end = _SCOPE_END.search(subject)
             joined = re.fullmatch(r"(?:和|及|以及|、)", left.strip())
             last = next((d for d in reversed(drafts) if d.role == "value"), None)
@@ -848,7 +972,9 @@ class _Reader:
         # a bare rate or amount word borrows the topic of the fact before it
         before = next((d for d in reversed(drafts) if d.role != "change"), None)
         before = before if before is not None and before.role in ("value", "previous") else None
-        if before is not None and (not subject or _GENERIC.match(subject)):
+        if before is not None and (
+            not subject or _GENERIC.match(subject) or (ratio and subject == ratio)
+        ):
             word = subject.replace("占比", "比例") if subject else ""
             if not word and re.search(r"目标", self.simp[m.end : m.end + 4]):
                 word, end = "目标", m.end + self.simp[m.end : m.end + 4].index("目标") + 2
@@ -1086,8 +1212,10 @@ class _Reader:
             # the list's own year overrides the sentence's; the report's own year is no period
             period = py.group(1) if py.group(1) != self.meta_year else None
             left = left[: py.start()]
+        target = bool(_TARGET_WORDS.search(left) or _TARGET_INTRO.search(left))
         left = re.sub(r"(?:分别)?(?:下降|上升|提高|降低|减少|增加|提升)?(?:到|至|为)?$", "", left)
         left = re.sub(r"(?:从|由)$", "", left)
+        left = re.sub(r"的?(?:省定|市定|年度)?目标(?:分别)?(?:为|是)?$", "", left)
         subject, start, area = self._subject(left, tail)
         parts = [p for p in re.split(r"[、]", subject) if p]
         if len(parts) == len(group):
@@ -1112,13 +1240,25 @@ class _Reader:
                     value=k.value,
                     period=period,
                     area=area,
+                    is_target=target,
                     head=subj,
                     topic=_topic(subj),
                 )
             )
+        if target:
+            for d in out:
+                d.subject = d.subject if d.subject.endswith("目标") else d.subject + "目标"
         return out
 
     def _fact(self, d: _Draft, sec: Section) -> Fact:
+        heading = " ".join(sec.path)
+        if sec.kind == "recommendations" and _PLAN_HEADING.search(heading) and d.role == "value":
+            # 五、2025年工作打算 / 2026年工作思路: the numbers of a plan are its goals, for the
+            # year the heading names
+            d.is_target = True
+            year = _YEAR.search(heading)
+            if d.period is None and year and year.group(1) != self.meta_year:
+                d.period = year.group(1)
         subject = d.subject.strip() or "数值"
         if d.period is not None and d.period == self.meta_period:
             d.period = None  # the report's own period is no period of the fact
@@ -1255,7 +1395,11 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         first = next((s for s in sections if s.path), None)
         front_end = first.start if first is not None else min(len(text), 400)
     lines = [ln.strip() for ln in simp[: max(front_end, text.find("\n") + 1)].split("\n")]
-    short = [ln for ln in lines[:10] if ln and len(ln) <= 60 and "。" not in ln]
+    short = [
+        ln
+        for ln in lines[:10]
+        if ln and len(ln) <= 60 and "。" not in ln and not _DOC_NUMBER.fullmatch(ln)
+    ]
     title = next((ln for ln in short if _TITLE_WORDS.search(ln)), short[0] if short else None)
     title_raw = None
     if title:
@@ -1270,11 +1414,18 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         doc_type = "inspection_report"
     elif "调研" in head:
         doc_type = "survey_report"
-    elif re.search(r"(人民政府|市政府|县政府|区政府).{0,20}(报告)|关于.{0,40}情况的报告", head):
+    elif re.search(r"(人民政府|市政府|县政府|区政府).{0,20}(报告)", head) or (
+        re.search(r"关于.{0,40}情况的报告|工作总结", head) and not re.search(r"人大|政协", head)
+    ):
+        # a 人大 执法检查 report is neither a survey nor the government's own report
         doc_type = "government_report"
 
     issuer = None
-    own = re.match(r"^(.{2,12}?(?:人民政府|人大常委会|政协|生态环境局))关于", title or "")
+    own = re.match(
+        r"^(.{2,12}?(?:人民政府|人大常委会|政协|生态环境局)(?:[^关]{0,6}?(?:调研组|视察组|检查组))?)"
+        r"(?:关于|(?:19|20)\d{2}年)",
+        title or "",
+    )
     candidates = [
         ln
         for ln in short
@@ -1331,14 +1482,26 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         m[1]
         for m in _YEAR.finditer(simp)
         if not re.search(r"(?:到|至|由|从|较|比|于)$", simp[: m.start()])
-        and not re.match(r"(?:底|末|前|的|至今|以来)", simp[m.end() :])
+        and not re.match(
+            r"(?:底|末|前|的|至今|以来|度?(?:监督)?工作(?:要点|计划))", simp[m.end() :]
+        )
+        and not re.match(r"\d{1,2}月\d{1,2}日", simp[m.end() :])
     ]
-    latest = max(data_years, default=None)
+    # the year the body reports on most (an annual report issued in spring names the next
+    # year too, for its plans and its meeting)
+    counts = {y: data_years.count(y) for y in data_years}
+    latest = max(counts, key=lambda y: (counts[y], y)) if counts else None
     about = re.search(r"关于(?:[^，。；]{0,12}?)((?:19|20)\d{2})年度?", simp[: max(front_end, 800)])
     if period is None and about is not None:
         # a survey that names what it surveys (听取…关于2024年度…工作情况报告) reports that year,
         # whatever year its own work plan is dated
         latest = about.group(1)
+    if period is not None and re.fullmatch(r"\d{4}", period):
+        # a title year whose body runs only to a month of it (截至11月底): year to date
+        until = [m for m in _PERIOD_UNTIL.finditer(simp) if (m[1] or period) == period and m[2]]
+        month = max((int(m[2]) for m in until), default=12)
+        if month < 12:
+            period = f"{period}-01/{period}-{month:02d}"
     if latest is None:
         # no year in the body at all (截至8月20日, 1—8月…): the year the report was signed off,
         # up to the last month the body reports on

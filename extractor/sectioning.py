@@ -58,8 +58,11 @@ _CLAUSE_SPLIT = re.compile(r"[，,、：:][”’\"」』）)]*")
 
 # Kind keywords, strongest first within one heading (see ``section_kind``).
 _FRAMING: tuple[tuple[SectionKind, re.Pattern[str]], ...] = (
-    ("problems", re.compile(r"存在的?问题|不足")),
-    ("recommendations", re.compile(r"意见建议|建议|下一步|对策|工作打算|工作安排")),
+    ("problems", re.compile(r"存在的?(?:主要|突出|困难和)?问题|问题和不足|不足|困难和问题")),
+    (
+        "recommendations",
+        re.compile(r"意见建议|建议|下一步|对策|工作(?:打算|安排|思路|计划|重点)|努力方向"),
+    ),
 )
 _STRONG: tuple[tuple[SectionKind, re.Pattern[str]], ...] = (
     (

@@ -328,3 +328,17 @@ def test_rules_backend_stays_above_its_floor_on_the_blind_corpus():
     h = run.scores.headline()
     assert h["fact_f1"] >= 0.97, h
     assert h["finding_f1"] >= 0.97, h
+
+
+HELDOUT_DIR = Path(__file__).resolve().parent / "data" / "heldout_corpus"
+
+
+def test_rules_backend_stays_above_its_floor_on_the_heldout_corpus():
+    # Six more reports written blind after the rules were tuned on the blind corpus
+    # (tests/data/heldout_corpus/README.md): fact F1 0.875 and findings F1 0.898 on first
+    # contact, 0.915 and 1.0 after; the floor sits under the latter.
+    assert validate_gold(HELDOUT_DIR) == []
+    run = evaluate(HELDOUT_DIR, backend="rules")
+    h = run.scores.headline()
+    assert h["fact_f1"] >= 0.90, h
+    assert h["finding_f1"] >= 0.97, h

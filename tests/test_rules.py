@@ -501,3 +501,74 @@ def test_a_long_single_line_text_is_read_as_text_not_as_a_file_name():
     line = "全市优良天数262天，同比增加8天。" * 40
     report = extract(line, backend="rules")
     assert len(report.facts) == 40 and report.text == line
+
+
+# --- constructions met in the held-out corpus (tests/data/heldout_corpus) --------------------
+
+
+def test_a_flattened_table_gives_a_fact_per_row_with_its_unit_and_change():
+    text = (
+        "一、环境空气质量\n表2  2024年某县主要污染物浓度（单位：微克/立方米，一氧化碳为毫克/立方米）\n"
+        "监测项目 | 年均值 | 同比变化（%）\n"
+        "细颗粒物（PM2.5） | 33 | -8.3\n"
+        "一氧化碳（CO） | 1.1 | +10.0\n"
+        "注：一氧化碳为日均值第95百分位数。\n"
+    )
+    report = extract_rules(load_text(text))
+    rows = [
+        (f.subject, f.value, f.unit, f.change.value if f.change else None) for f in report.facts
+    ]
+    assert rows == [
+        ("细颗粒物（PM2.5）", 33, "微克/立方米", -8.3),
+        ("一氧化碳（CO）", 1.1, "毫克/立方米", 10),
+    ]
+    assert all(
+        f.check and f.check.status == "verified" for f in report.facts
+    )  # unit from the caption
+    assert report.checks.unaccounted_numbers == []  # 表2 is a name, not a number
+
+
+def test_a_share_of_a_named_whole_says_of_what():
+    (_days, share) = facts_of(
+        "一、大气环境\n以臭氧为首要污染物的超标天数21天，占全年超标天数的55.3%。"
+    )
+    assert share.unit == "%" and share.value == 55.3
+    assert_subject(share, "以臭氧为首要污染物的超标天数占全年超标天数比例")
+
+
+def test_the_numbers_of_a_next_year_plan_are_its_targets():
+    text = (
+        "一、2024年工作情况\n全年优良天数比例76.2%。\n"
+        "二、2025年工作打算\n一是持续改善空气质量，优良天数比例达到78%，新建充电桩800个。\n"
+    )
+    report = extract_rules(load_text(text))
+    now, goal, piles = report.facts
+    assert not now.is_target and now.period is None
+    assert goal.is_target and goal.period == "2025" and piles.is_target
+    assert [s.kind for s in report.sections if s.path][-1] == "recommendations"
+    assert report.checks.cross_checks == [] or all(c.ok for c in report.checks.cross_checks)
+
+
+def test_a_year_to_date_work_summary_and_a_main_problems_heading():
+    text = (
+        "某某市生态环境局2025年工作总结和2026年工作思路\n\n市委、市政府：\n"
+        "一、2025年工作开展情况\n截至11月底，全市优良天数262天。\n"
+        "二、存在的主要问题\n一是臭氧污染问题突出。二是资金缺口较大。\n"
+    )
+    report = extract_rules(load_text(text))
+    assert report.meta.title == "某某市生态环境局2025年工作总结和2026年工作思路"
+    assert report.meta.doc_type == "government_report"
+    assert report.meta.period == "2025-01/2025-11"
+    (days,) = report.facts
+    assert days.period == "截至2025-11-30"
+    assert [p.title for p in report.problems] == ["臭氧污染问题突出", "资金缺口较大"]
+
+
+def test_counts_of_different_things_under_one_noun_are_not_the_same_quantity():
+    text = (
+        "一、检查情况\n检查组实地检查城镇污水处理厂7座。\n"
+        "二、主要成效\n全市建成城镇污水处理厂23座。\n"
+    )
+    report = extract_rules(load_text(text))
+    assert [f.value for f in report.facts] == [7, 23]
+    assert report.checks.flagged == 0
