@@ -385,6 +385,9 @@ def _subject_issues(f: Fact, text: str, span: tuple[int, int]) -> list[CheckIssu
     # the sentence before may carry the topic ("声环境质量方面：区域声环境…；声环境质量级别…")
     lo = enclosing(text, max(0, lo - 2), max(0, lo - 1))[0] if lo else lo
     window = fold(text[lo:hi])
+    if _TABLE_ROW.search(text[span[0] : span[1]]):
+        # a table row is named by its caption, its header and the notes under it as well
+        window = fold(text[max(0, span[0] - 600) : span[1] + 600])
     share = sum(c in window for c in subject) / len(subject)
     if share >= _SUBJECT_SHARE:
         return []
