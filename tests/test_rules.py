@@ -284,8 +284,17 @@ def test_no_endpoint_means_rules_with_a_one_line_notice(tmp_path: Path):
 HYBRID_TEXT = "一、总体情况\n全年优良天数226天，同比增加14天。罚款3136万元，查处环境违法案件572起。"
 
 
-def test_hybrid_keeps_model_facts_adds_rules_facts_and_prefers_verified(fake_llm: FakeLLM):
+def hybrid_with(fake_llm: FakeLLM, model_facts: list[dict]) -> Report:
+    """A hybrid extraction of HYBRID_TEXT where the model answers these facts."""
     meta = Reply(content=json.dumps({"title": "MetaReply", "doc_type": "other"}))
+    fake_llm.script(meta, Reply(content=json.dumps({"facts": model_facts}, ensure_ascii=False)))
+    return extract(
+        HYBRID_TEXT, backend="hybrid", base_url=fake_llm.base_url, model="fake", api_key="k",
+        mode="json", cache=False, repair=False, concurrency=1,
+    )  # fmt: skip
+
+
+def test_hybrid_keeps_model_facts_adds_rules_facts_and_prefers_verified(fake_llm: FakeLLM):
     model_facts = [
         # right
         {"category": "air", "subject": "优良天数", "value": 226, "unit": "天",
@@ -293,11 +302,7 @@ def test_hybrid_keeps_model_facts_adds_rules_facts_and_prefers_verified(fake_llm
         # wrong value on the fine's own quote: the rules' verified reading wins
         {"category": "enforcement", "subject": "罚款", "value": 3163, "unit": "万元", "quote": "罚款3136万元"},
     ]  # fmt: skip
-    fake_llm.script(meta, Reply(content=json.dumps({"facts": model_facts}, ensure_ascii=False)))
-    report = extract(
-        HYBRID_TEXT, backend="hybrid", base_url=fake_llm.base_url, model="fake", api_key="k",
-        mode="json", cache=False, repair=False, concurrency=1,
-    )  # fmt: skip
+    report = hybrid_with(fake_llm, model_facts)
     got = {(f.value, f.origin) for f in report.facts}
     assert got == {(226, "llm"), (3136, "rules"), (572, "rules")}
     assert all(f.check and f.check.status == "verified" for f in report.facts)
@@ -308,7 +313,6 @@ def test_hybrid_keeps_model_facts_adds_rules_facts_and_prefers_verified(fake_llm
 def test_hybrid_replaces_a_flagged_reading_of_the_same_number_and_keeps_other_numbers(
     fake_llm: FakeLLM,
 ):
-    meta = Reply(content=json.dumps({"title": "MetaReply", "doc_type": "other"}))
     model_facts = [
         # the right number with the wrong unit: flagged, so the rules' verified reading wins
         {"category": "air", "subject": "优良天数", "value": 226, "unit": "个", "quote": "全年优良天数226天"},
@@ -316,12 +320,7 @@ def test_hybrid_replaces_a_flagged_reading_of_the_same_number_and_keeps_other_nu
         {"category": "enforcement", "subject": "罚款", "value": 3136, "unit": "万元",
          "quote": "罚款3136万元，查处环境违法案件572起"},
     ]  # fmt: skip
-    fake_llm.script(meta, Reply(content=json.dumps({"facts": model_facts}, ensure_ascii=False)))
-    report = extract(
-        HYBRID_TEXT, backend="hybrid", base_url=fake_llm.base_url, model="fake", api_key="k",
-        mode="json", cache=False, repair=False, concurrency=1,
-    )  # fmt: skip
-    got = sorted((f.value, f.unit, f.origin) for f in report.facts)
+    got = sorted((f.value, f.unit, f.origin) for f in hybrid_with(fake_llm, model_facts).facts)
     assert got == [(226, "天", "rules"), (572, "起", "rules"), (3136, "万元", "llm")]
 
 
