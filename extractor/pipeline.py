@@ -583,11 +583,15 @@ async def aextract_document(
 
 
 def merge_hybrid(llm: Report, rules: Report) -> Report:
-    """The model's facts and findings, plus the rules' facts for numbers the model left
-    unaccounted; where both read the same number, the one the checker verifies wins (the
-    model's when both do). Each fact keeps its ``origin``."""
+    """The model's facts, plus the rules' facts for numbers the model left unaccounted; where
+    both read the same number, the one the checker verifies wins (the model's when both do);
+    a model fact whose quote is not in the text is left out. Findings: the rules' where the
+    text's structure gives them, the model's grounded ones elsewhere. Each fact keeps its
+    ``origin``."""
     text = llm.text
-    facts = list(llm.facts)
+    # a model fact whose quote is nowhere in the text cannot be traced to a sentence: hybrid
+    # leaves it out (the llm backend keeps it, flagged)
+    facts = [f for f in llm.facts if not _has_issue(f, "quote_not_in_source")]
     for rf in rules.facts:
         model = [i for i, f in enumerate(facts) if f.origin == "llm"]
         same = [i for i in model if _covers_number(facts[i], rf)]
@@ -607,10 +611,11 @@ def merge_hybrid(llm: Report, rules: Report) -> Report:
     facts, checks = check_facts(facts, text, sections=llm.sections, meta_period=llm.meta.period)
 
     def findings(mine: list[Finding], theirs: list[Finding]) -> list[Finding]:
-        # a section the model answered keeps its findings; one it failed on gets the rules'
-        failed = {s.id for s in llm.sections if s.status == "failed"}
-        have = {f.section for f in mine}
-        return mine + [f for f in theirs if f.section in failed or f.section not in have]
+        # The contract defines a finding by the text's structure (each 一是/二是 item, or a
+        # heading without items), which the rules read exactly: where they found items, those
+        # stand; the model's findings whose words are in the text fill the other sections.
+        read = {f.section for f in theirs}
+        return theirs + [f for f in mine if f.span is not None and f.section not in read]
 
     meta = llm.meta.model_copy()
     for name in ("title", "issuer", "region"):
@@ -633,6 +638,10 @@ def merge_hybrid(llm: Report, rules: Report) -> Report:
             "run": llm.run.model_copy(update={"backend": "hybrid"}),
         }
     )
+
+
+def _has_issue(f: Fact, code: str) -> bool:
+    return f.check is not None and any(i.code == code for i in f.check.issues)
 
 
 def _status(f: Fact) -> str | None:

@@ -324,6 +324,34 @@ def test_hybrid_replaces_a_flagged_reading_of_the_same_number_and_keeps_other_nu
     assert got == [(226, "天", "rules"), (572, "起", "rules"), (3136, "万元", "llm")]
 
 
+def test_hybrid_leaves_out_a_model_fact_whose_quote_is_not_in_the_text(fake_llm: FakeLLM):
+    # what a weak model does: copy the prompt's worked example into its answer
+    copied = {"category": "air", "subject": "重污染天数", "value": 7, "unit": "天",
+              "quote": "全年重污染天数7天，同比减少3天"}  # fmt: skip
+    report = hybrid_with(fake_llm, [copied])
+    assert 7 not in {f.value for f in report.facts}
+    assert {f.value for f in report.facts} == {226, 3136, 572}  # the rules' reading of the text
+    assert report.checks.flagged == 0
+
+
+def test_hybrid_findings_follow_the_texts_items_and_keep_model_findings_elsewhere(
+    fake_llm: FakeLLM,
+):
+    text = "一、存在的问题\n一是产业结构偏重。钢铁占比高。二是运输结构调整缓慢。\n"
+    meta = Reply(content=json.dumps({"title": "T", "doc_type": "other"}))
+
+    def findings(*items: dict) -> Reply:
+        return Reply(content=json.dumps({"findings": list(items)}, ensure_ascii=False))
+
+    # the model reads the section as one item with a title of its own
+    fake_llm.script(meta, findings({"category": "x", "title": "结构问题", "quote": "钢铁占比高"}))
+    report = extract(
+        text, backend="hybrid", base_url=fake_llm.base_url, model="fake", api_key="k",
+        mode="json", cache=False, repair=False, concurrency=1,
+    )  # fmt: skip
+    assert [f.title for f in report.problems] == ["产业结构偏重", "运输结构调整缓慢"]
+
+
 def test_hybrid_without_any_model_answer_still_returns_the_rules_reading(fake_llm: FakeLLM):
     fake_llm.responder = lambda request: Reply(status=503)
     report = extract(
