@@ -285,7 +285,8 @@ class _Extraction:
         fresh: list[Fact] = []
         for (_, _, idx), answer in zip(fix_jobs, answers, strict=True):
             if answer is None:
-                continue  # the call failed: the flagged facts stay as they were
+                info.still_flagged += len(idx)  # the call failed: the facts stay as they were
+                continue
             replaced.update(idx)
             info.dropped += max(0, len(idx) - len(answer))
             fresh += answer

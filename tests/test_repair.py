@@ -103,6 +103,8 @@ def test_a_failed_repair_call_keeps_the_flagged_fact(fake_llm: FakeLLM):
     # meta, facts, the failed repair (counted), and the offer of 226 that no fact covers
     assert report.run.calls == 4 and report.run.repair is not None
     assert report.run.repair.corrected == 0 and report.run.repair.offered == 1
+    # every fact flagged before is accounted for: corrected, dropped or still flagged
+    assert (report.run.repair.flagged_before, report.run.repair.still_flagged) == (1, 1)
 
 
 def test_no_repair_makes_no_extra_call(fake_llm: FakeLLM):
