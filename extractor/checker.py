@@ -52,7 +52,13 @@ from extractor.schemas import (
 )
 from extractor.schemas.catalogue import Indicator, by_key, match_indicator
 from extractor.schemas.report import CheckStatus
-from extractor.sectioning import CLAUSE_MARKS, SEGMENT_MARKS, enclosing, split_sections
+from extractor.sectioning import (
+    CLAUSE_MARKS,
+    SEGMENT_MARKS,
+    enclosing,
+    is_table_row,
+    split_sections,
+)
 from extractor.units import canonical_unit, std_value, to_std
 
 __all__ = ["check", "check_facts", "interval"]
@@ -289,13 +295,10 @@ def _is_change_number(text: str, m: Mention) -> bool:
     return bool(_CHANGE_VERBS.search(text[max(0, m.start - 6) : m.start]))
 
 
-_TABLE_ROW = re.compile(r"\S\s*[|｜\t]\s*\S")
-
-
 def _caption_units(text: str, span: tuple[int, int] | None) -> str:
     """For a fact quoting a table row, the caption above the table (…（单位：微克/立方米）),
     where the row's unit is stated once for every row; "" for anything else."""
-    if span is None or not _TABLE_ROW.search(text[span[0] : span[1]]):
+    if span is None or not is_table_row(text[span[0] : span[1]]):
         return ""
     above = text[max(0, span[0] - 800) : span[0]]
     at = max(above.rfind("单位"), above.rfind("單位"))
@@ -385,7 +388,7 @@ def _subject_issues(f: Fact, text: str, span: tuple[int, int]) -> list[CheckIssu
     # the sentence before may carry the topic ("声环境质量方面：区域声环境…；声环境质量级别…")
     lo = enclosing(text, max(0, lo - 2), max(0, lo - 1))[0] if lo else lo
     window = fold(text[lo:hi])
-    if _TABLE_ROW.search(text[span[0] : span[1]]):
+    if is_table_row(text[span[0] : span[1]]):
         # a table row is named by its caption, its header and the notes under it as well
         window = fold(text[max(0, span[0] - 600) : span[1] + 600])
     share = sum(c in window for c in subject) / len(subject)

@@ -54,7 +54,9 @@ from extractor.sectioning import (
     CLAUSE_MARKS,
     SEGMENT_MARKS,
     SENTENCE_MARKS,
+    TABLE_CELL,
     enclosing,
+    is_table_row,
     split_sections,
 )
 from extractor.units import canonical_unit, std_value, to_std
@@ -174,7 +176,6 @@ _NOT_PLACE = (
     "风景区",
 )
 _PLAN_HEADING = re.compile(r"工作(?:思路|打算|安排|计划|重点)|下一步|计划|目标任务")
-_TABLE_SPLIT = re.compile(r"\s*[|｜\t]\s*")
 _YEAR_CELL = re.compile(r"((?:19|20)\d{2})年?(?:度)?")
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _WORD_GRADE = re.compile(
@@ -461,11 +462,11 @@ class _Reader:
             pos += len(line) + 1
         k = 0
         while k < len(lines):
-            if len(_TABLE_SPLIT.split(lines[k][1])) < 2:
+            if not is_table_row(lines[k][1]):
                 k += 1
                 continue
             block = []
-            while k < len(lines) and len(_TABLE_SPLIT.split(lines[k][1])) >= 2:
+            while k < len(lines) and is_table_row(lines[k][1]):
                 block.append(lines[k])
                 k += 1
             caption = next(
@@ -477,7 +478,7 @@ class _Reader:
     def _table(
         self, block: list[tuple[int, str]], caption: str, spans: list[tuple[int, int]]
     ) -> list[_Draft]:
-        header = [c.strip() for c in _TABLE_SPLIT.split(block[0][1])]
+        header = [c.strip() for c in TABLE_CELL.split(block[0][1])]
         if any(re.search(r"\d", c) and not _YEAR_CELL.fullmatch(c) for c in header[1:]):
             header = []  # no header row: every line is data
         rows = block[1:] if header else block
@@ -489,7 +490,7 @@ class _Reader:
         )
         out: list[_Draft] = []
         for at, line in rows:
-            cells = _TABLE_SPLIT.split(line)
+            cells = TABLE_CELL.split(line)
             label = cells[0].strip()
             if not label or (
                 re.search(r"\d", _PAREN.sub("", label)) and not label.startswith("PM")
@@ -502,10 +503,12 @@ class _Reader:
             for col, cell in enumerate(cells[1:], start=1):
                 start = self.text.find(cell.strip(), offset) if cell.strip() else -1
                 offset += len(cell) + 1
-                found = [m for m in self.mentions if start <= m.num_start < start + len(cell)]
-                if start < 0 or not found or found[0].masked:
+                k = bisect.bisect_left(self.starts, start)
+                if start < 0 or k == len(self.mentions):
                     continue
-                m = found[0]
+                m = self.mentions[k]
+                if m.masked or m.num_start >= start + len(cell):
+                    continue
                 head = header[col] if col < len(header) else ""
                 unit = canonical_unit(m.unit) or row_unit
                 said = _BASIS.search(head) or re.search(r"变化|增减|变幅|增幅|降幅", head)
@@ -679,9 +682,7 @@ class _Reader:
             # more changes than values to give them to: no guess; the checker lists them as
             # numbers no fact covers
             return []
-        basis_m = None
-        for b in _BASIS.finditer(self.simp[self._clause_start(0, group[0].start) : group[0].start]):
-            basis_m = b
+        basis_m = self._basis_before(group[0].start)
         unit_all = next((canonical_unit(k.unit) for k in reversed(group) if k.unit), None)
         for owner, k in zip(owners, group, strict=True):
             unit = canonical_unit(k.unit) or unit_all
@@ -692,6 +693,12 @@ class _Reader:
             )
             owner.end = max(owner.end, group[-1].end)
         return owners
+
+    def _basis_before(self, at: int) -> re.Match[str] | None:
+        """The last comparison basis (同比, 较上年…) in the clause before ``at``."""
+        clause = self._clause_start(0, at)  # stops at the clause's mark
+        said = list(_BASIS.finditer(self.simp[clause:at]))
+        return said[-1] if said else None
 
     # -- one number ---------------------------------------------------------------------
 
@@ -738,7 +745,7 @@ class _Reader:
         seg_text = self.simp[self._clause_start(0, tail) : m.start]
         target = bool(
             _TARGET_WORDS.search(left)
-            or re.search(r"(?:目标|约束性指标|指标|要求)(?:为|是|：|:)", seg_text)
+            or _TARGET_INTRO.search(seg_text)
             or re.match(r"的?目标", self.simp[m.end : m.end + 3])
             # a bound the number reader took as its hedge: 不高于45微克/立方米
             or re.match(r"不高于|不低于|不超过|不少于", self.simp[m.start : m.num_start])
@@ -784,10 +791,7 @@ class _Reader:
         # a change: 同比增加14天 → the fact before it
         verb = _CHANGE_VERB.search(left)
         if verb and m.kind != "rank":
-            basis_m = None
-            clause = self._clause_start(0, m.start)  # stops at the clause's mark
-            for b in _BASIS.finditer(self.simp[clause : m.start]):
-                basis_m = b
+            basis_m = self._basis_before(m.start)
             basis = basis_m.group(1) if basis_m else None
             owner = self._change_owner(drafts, unit)
             word = verb.group(1)
@@ -929,7 +933,7 @@ class _Reader:
                     subject = verb_phrase[0] + right  # 9个项目获得…支持 → 获得…支持项目
                     end = max(end, verb_phrase[1])
                 else:
-                    subject = owner_words + right
+                    subject = right
                 end = max(end, right_end)
                 after = self.text[right_end:seg_end]
                 if _rate_follows(after):
@@ -1448,7 +1452,7 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         issuer = text[at : at + len(issuer)] if at >= 0 else issuer
 
     region = None
-    masthead = [ln for ln in short[: short.index(title)]] if title in short else []
+    masthead = short[: short.index(title)] if title in short else []
     for source in (issuer or "", *masthead, (title or "").removeprefix("关于")):
         m = _REGION.search(source)
         # 关于2024年度县域…: 年度县 is no place
@@ -1482,9 +1486,7 @@ def read_meta(text: str, sections: list[Section]) -> ReportMeta:
         m[1]
         for m in _YEAR.finditer(simp)
         if not re.search(r"(?:到|至|由|从|较|比|于)$", simp[: m.start()])
-        and not re.match(
-            r"(?:底|末|前|的|至今|以来|度?(?:监督)?工作(?:要点|计划))", simp[m.end() :]
-        )
+        and not _NOT_DATA_YEAR.match(simp[m.end() :])
         and not re.match(r"\d{1,2}月\d{1,2}日", simp[m.end() :])
     ]
     # the year the body reports on most (an annual report issued in spring names the next

@@ -295,6 +295,17 @@ def chunk_spans(
 
 # --- sentences and clauses (for the checker and the rules backend) ---------------------------
 
+# A table flattened into text: cells split by " | " (what loading writes for .docx tables), a
+# full-width bar or a tab.
+TABLE_CELL = re.compile(r"\s*[|｜\t]\s*")
+_TABLE_ROW = re.compile(r"\S\s*[|｜\t]\s*\S")
+
+
+def is_table_row(s: str) -> bool:
+    """Whether ``s`` holds a table row: a cell on each side of a separator."""
+    return bool(_TABLE_ROW.search(s))
+
+
 SENTENCE_MARKS = "。！？!?\n"
 SEGMENT_MARKS = SENTENCE_MARKS + "；;"
 CLAUSE_MARKS = SEGMENT_MARKS + "，,：:"
