@@ -16,9 +16,10 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from extractor.checker import check_facts
 from extractor.evaluation import load_gold
 from extractor.numbers import find_numbers
+from extractor.pipeline import check_stage
+from extractor.sectioning import split_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEAT = 20
@@ -57,37 +58,42 @@ def bench_check() -> None:
         _measure(
             f"check {len(facts)} facts {g.name}",
             len(text.encode()),
-            lambda f=facts, t=text, p=period: check_facts(f, t, meta_period=p),
+            lambda f=facts, t=text, p=period: check_stage(t, f, split_sections(t), p),
             50,
         )
 
 
 def bench_rules() -> None:
     try:
-        from extractor.rules import extract_rules
+        from extractor import extract
     except ImportError:
         print("rules: not built yet")
         return
     for g in load_gold(ROOT / "eval" / "gold"):
         doc = g.doc
         _measure(
-            f"rules extract {g.name}", len(doc.text.encode()), lambda d=doc: extract_rules(d), 100
+            f"rules extract {g.name}",
+            len(doc.text.encode()),
+            lambda d=doc: extract(d, backend="rules"),
+            100,
         )
 
 
 def bench_scale() -> None:
     """A long bulletin: both seeds eight times over (~190 KB, ~900 facts). Time should grow
     with the text, not with its square."""
+    from extractor import extract
     from extractor.loading import load_text
-    from extractor.rules import extract_rules
 
     text = "\n".join(g.doc.text for g in load_gold(ROOT / "eval" / "gold")) + "\n"
     for times in (1, 8):
         doc = load_text(text * times)
         _measure(
-            f"rules extract seeds x{times}", len(doc.text.encode()), lambda d=doc: extract_rules(d),
+            f"rules extract seeds x{times}",
+            len(doc.text.encode()),
+            lambda d=doc: extract(d, backend="rules"),
             None,
-        )  # fmt: skip
+        )
 
 
 BENCHES = {

@@ -1,27 +1,55 @@
 """extractor: verified, structured data from Chinese local-government environmental reports.
 
-from extractor import extract
-report = extract("report.txt", base_url="http://127.0.0.1:8765/v1", model="local")
+    from extractor import extract
+    report = extract("report.txt")                      # the offline rules backend
+    report = extract("report.txt", base_url="http://127.0.0.1:8765/v1", model="local")
+
+Names are imported on first use, so ``import extractor`` (and the rules path) never loads the
+openai SDK or instructor.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from extractor.checker import check
-from extractor.errors import (
-    ConfigError,
-    ExtractionError,
-    ExtractorError,
-    InputError,
-    LLMError,
-    ModeRefusedError,
-    StoreError,
-    UsageError,
-)
-from extractor.loading import LoadedDocument, load, load_text
-from extractor.pipeline import ExtractOptions, aextract, aextract_document, extract
-from extractor.schemas import Fact, Finding, Report, ReportMeta, Section
+if TYPE_CHECKING:
+    from extractor.errors import (
+        ConfigError,
+        ExtractionError,
+        ExtractorError,
+        InputError,
+        LLMError,
+        ModeRefusedError,
+        StoreError,
+        UsageError,
+    )
+    from extractor.llm.fake import FunctionModel
+    from extractor.loading import LoadedDocument, load, load_bytes, load_text
+    from extractor.options import ExtractOptions
+    from extractor.pipeline import aextract, aextract_document, check, extract
+    from extractor.schemas import Fact, Finding, Report, ReportMeta, Section
+
+_EXPORTS = {
+    "extractor.errors": (
+        "ConfigError",
+        "ExtractionError",
+        "ExtractorError",
+        "InputError",
+        "LLMError",
+        "ModeRefusedError",
+        "StoreError",
+        "UsageError",
+    ),
+    "extractor.llm.fake": ("FunctionModel",),
+    "extractor.loading": ("LoadedDocument", "load", "load_bytes", "load_text"),
+    "extractor.options": ("ExtractOptions",),
+    "extractor.pipeline": ("aextract", "aextract_document", "check", "extract"),
+    "extractor.schemas": ("Fact", "Finding", "Report", "ReportMeta", "Section"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
     "ConfigError",
@@ -30,6 +58,7 @@ __all__ = [
     "ExtractorError",
     "Fact",
     "Finding",
+    "FunctionModel",
     "InputError",
     "LLMError",
     "LoadedDocument",
@@ -45,5 +74,19 @@ __all__ = [
     "check",
     "extract",
     "load",
+    "load_bytes",
     "load_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'extractor' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -27,7 +27,8 @@ from rich.progress import (
 
 from extractor.errors import ExtractorError, InputError, UsageError
 from extractor.loading import SUPPORTED_SUFFIXES, LoadedDocument, load
-from extractor.pipeline import ExtractOptions, aextract_document
+from extractor.options import ExtractOptions
+from extractor.pipeline import aextract_document
 from extractor.storage import Store, report_id
 
 __all__ = ["BatchItem", "BatchSummary", "arun_batch", "collect_inputs", "run_batch"]

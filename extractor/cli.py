@@ -110,7 +110,7 @@ NoRepairOpt = Annotated[
 
 
 def _options(**kw: Any) -> Any:
-    from extractor.pipeline import ExtractOptions
+    from extractor.options import ExtractOptions
 
     no_cache = kw.pop("no_cache")
     cache_path = kw.pop("cache_path")
@@ -305,9 +305,9 @@ def check_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write it here")] = None,
 ) -> None:
     """Re-check a stored report's facts against its source."""
-    from extractor.checker import check
     from extractor.errors import InputError
     from extractor.loading import load
+    from extractor.pipeline import check
 
     with _errors():
         try:

@@ -34,7 +34,8 @@ from extractor.errors import ExtractorError, GoldError, StoreError, UsageError
 from extractor.folding import fold
 from extractor.loading import LoadedDocument, load, normalize
 from extractor.numbers import find_numbers
-from extractor.pipeline import ExtractOptions, aextract_document
+from extractor.options import ExtractOptions
+from extractor.pipeline import aextract_document
 from extractor.schemas import Fact, Report
 from extractor.schemas.catalogue import by_key
 from extractor.scoring import DocScore, RunScores, score_report, summarize

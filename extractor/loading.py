@@ -123,6 +123,19 @@ def load(path: str | os.PathLike[str]) -> LoadedDocument:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(shown, f"cannot be read ({_one_line(exc.strerror or exc)})") from exc
+    return _from_bytes(data, shown, suffix)
+
+
+def load_bytes(data: bytes, *, path: str | None = None, suffix: str = ".txt") -> LoadedDocument:
+    """Read a report held in memory as bytes, as a file of that ``suffix`` would be read."""
+    if suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise InputError(
+            path, f"unsupported file type {suffix!r}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    return _from_bytes(data, path or "<bytes>", suffix.lower(), keep_path=path is not None)
+
+
+def _from_bytes(data: bytes, shown: str, suffix: str, *, keep_path: bool = True) -> LoadedDocument:
     if not data.strip():
         raise InputError(shown, "is empty; check that this is the right file")
     if suffix == ".docx":
@@ -131,7 +144,8 @@ def load(path: str | os.PathLike[str]) -> LoadedDocument:
         raw, encoding = _pdf_text(data, shown), "pdf"
     else:
         raw, encoding = _decode(data, shown)
-    return _build(raw, path=shown, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
+    digest = hashlib.sha256(data).hexdigest()
+    return _build(raw, path=shown if keep_path else None, sha256=digest, encoding=encoding)
 
 
 def load_text(text: str, *, path: str | None = None) -> LoadedDocument:
@@ -162,7 +176,11 @@ def _decode(data: bytes, shown: str) -> tuple[str, str]:
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text, encoding = _try(data, "utf-16"), "utf-16"
     elif b"\x00" in data:
-        raise InputError(shown, "looks like a binary file (it has NUL bytes), not a text report")
+        text, encoding = _utf16_without_bom(data), "utf-16"
+        if text is None:
+            raise InputError(
+                shown, "looks like a binary file (it has NUL bytes), not a text report"
+            )
     else:
         for encoding in ("utf-8", "gb18030"):
             text = _try(data, encoding)
@@ -180,6 +198,26 @@ def _decode(data: bytes, shown: str) -> tuple[str, str]:
     if controls > 0.05 * len(text):
         raise InputError(shown, "looks like a binary file (mostly control characters), not text")
     return text, encoding
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark (some Windows tools do): its NUL bytes are the
+    high bytes of ASCII characters, so they all sit at odd offsets (little-endian) or all at
+    even ones (big-endian); binary files scatter them."""
+    if len(data) % 2:
+        return None
+    odd = data[1::2].count(0)
+    even = data[0::2].count(0)
+    if odd and not even:
+        text = _try(data, "utf-16-le")
+    elif even and not odd:
+        text = _try(data, "utf-16-be")
+    else:
+        return None
+    visible = [c for c in text or "" if not c.isspace()]
+    if not visible or sum(map(_is_cjk, visible)) < 0.3 * len(visible):
+        return None  # decodes, but to no Chinese text: not a report
+    return text
 
 
 def _try(data: bytes, encoding: str) -> str | None:

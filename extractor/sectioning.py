@@ -306,6 +306,17 @@ def is_table_row(s: str) -> bool:
     return bool(_TABLE_ROW.search(s))
 
 
+# The number a heading starts with: 一、 （一） (1) 1. 1、
+HEADING_NUMBER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])\s*"
+)
+
+
+def heading_title(heading: str) -> str:
+    """A heading without its number: the contract's category of the findings under it."""
+    return HEADING_NUMBER.sub("", heading).strip()
+
+
 SENTENCE_MARKS = "。！？!?\n"
 SEGMENT_MARKS = SENTENCE_MARKS + "；;"
 CLAUSE_MARKS = SEGMENT_MARKS + "，,：:"

@@ -97,6 +97,16 @@ SCALE_WORDS: dict[str, Decimal] = {
 _UNSCALED = frozenset({"千瓦", "千瓦时", "千克", "千米", "百分点", "百分比"})
 
 
+def plain_number(value: Decimal | float | int) -> int | float:
+    """A number as the JSON shows it: integral values as ints (51, not 51.0), as reports write
+    them."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
 def canonical_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
@@ -112,7 +122,7 @@ def to_std(value: float | int | None, unit: str | None) -> tuple[float | int | N
     if value is None:
         return None, unit
     std, base = std_value(Decimal(str(value)), unit)
-    return (int(std) if std == std.to_integral_value() else float(std)), base
+    return plain_number(std), base
 
 
 def std_value(value: Decimal, unit: str | None) -> tuple[Decimal, str | None]:

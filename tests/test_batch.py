@@ -16,7 +16,7 @@ from extractor import batch
 from extractor.batch import arun_batch, collect_inputs, run_batch
 from extractor.errors import ExtractionError, StoreError, UsageError
 from extractor.loading import LoadedDocument
-from extractor.pipeline import ExtractOptions
+from extractor.options import ExtractOptions
 from extractor.schemas.report import Fact, Report
 from extractor.storage import Store
 from tests.fakeserver import FakeLLM

@@ -6,17 +6,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from extractor import check, load_text
-from extractor.checker import check_facts, interval
+from extractor.checker import check_facts as check_grounded
+from extractor.checker import interval
 from extractor.cli import app
 from extractor.evaluation import GoldDoc, load_gold
-from extractor.schemas import Change, Fact, Report, ReportMeta
+from extractor.grounding import ground_facts
+from extractor.schemas import Change, CheckSummary, Fact, Report, ReportMeta
 
 GOLD_DIR = Path(__file__).resolve().parents[1] / "eval" / "gold"
+
+
+def check_facts(facts: list[Fact], text: str, **kw: Any) -> tuple[list[Fact], CheckSummary]:
+    """What the pipeline's check stage does: ground the quotes, then check."""
+    return check_grounded(ground_facts(facts, text), text, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor import extract, load_text
-from extractor.rules import extract_rules, read_meta
+from extractor import LoadedDocument, extract, load_text
+from extractor.rules import read_meta
 from extractor.schemas import Fact, Report
 from extractor.scoring import similarity
 from extractor.sectioning import split_sections
 from tests.fakeserver import FakeLLM, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def extract_rules(doc: LoadedDocument) -> Report:
+    return extract(doc, backend="rules")
 
 
 def facts_of(text: str) -> list[Fact]:

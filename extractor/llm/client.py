@@ -14,7 +14,6 @@ response cache and the usage counters live, so usage counts every attempt and ev
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,8 +25,9 @@ from instructor.core import IncompleteOutputException, InstructorRetryException
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 
-from extractor.cache import ResponseCache, request_key
-from extractor.errors import ConfigError, LLMError, ModeRefusedError
+from extractor.errors import LLMError, ModeRefusedError
+from extractor.llm.cache import ResponseCache, request_key
+from extractor.llm.settings import LLMSettings, Usage
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -42,70 +42,6 @@ MODES: dict[str, instructor.Mode] = {
     "md_json": instructor.Mode.MD_JSON,
 }
 _OTHER_MODE = {"json_schema": "json", "tools": "json", "json": "md_json", "md_json": "json"}
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    model: str
-    base_url: str | None = None
-    api_key: str | None = None
-    mode: str = "tools"
-    temperature: float = 0.0
-    timeout: float = 180.0
-    max_retries: int = 3
-    max_reasks: int = 2
-    max_output_tokens: int = 4096
-
-    def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ConfigError(
-                f"unknown mode {self.mode!r}: use one of {', '.join(MODES)} "
-                "(EXTRACTOR_MODE / --mode)"
-            )
-
-    @classmethod
-    def resolve(
-        cls,
-        *,
-        model: str | None = None,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        mode: str | None = None,
-        **rest: Any,
-    ) -> LLMSettings | None:
-        """Settings from arguments, else the environment; None when no endpoint is configured
-        (no base URL and no API key anywhere)."""
-        base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
-        api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
-        if not base_url and not api_key:
-            return None
-        model = model or os.environ.get("EXTRACTOR_MODEL") or None
-        if not model:
-            raise ConfigError(
-                "an endpoint is configured but no model: pass --model NAME or set EXTRACTOR_MODEL"
-            )
-        mode = mode or os.environ.get("EXTRACTOR_MODE") or "tools"
-        # Local servers (vLLM, Ollama, llama.cpp) accept any key; the SDK insists on one.
-        return cls(
-            model=model, base_url=base_url, api_key=api_key or "not-needed", mode=mode, **rest
-        )
-
-
-@dataclass
-class Usage:
-    """Counters across every attempt: cache hits, wire requests, re-asks and tokens."""
-
-    calls: int = 0
-    cached_calls: int = 0
-    http_requests: int = 0
-    reasks: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    def add_completion(self, completion: ChatCompletion) -> None:
-        if completion.usage is not None:
-            self.prompt_tokens += completion.usage.prompt_tokens or 0
-            self.completion_tokens += completion.usage.completion_tokens or 0
 
 
 @dataclass
@@ -156,7 +92,9 @@ class LLMClient:
                 return ChatCompletion.model_validate(hit)
         state.usage.calls += 1
         completion = await self._openai.chat.completions.create(**request)
-        state.usage.add_completion(completion)
+        if completion.usage is not None:
+            u = completion.usage
+            state.usage.add_tokens(u.prompt_tokens, u.completion_tokens)
         if self.cache is not None and completion.choices:
             self.cache.put(key, self.settings.model, completion.model_dump(mode="json"))
         return completion
@@ -256,6 +194,8 @@ class LLMClient:
 
     async def aclose(self) -> None:
         await self._openai.close()
+        if self.cache is not None:
+            self.cache.close()
 
 
 def _validation_summary(exc: BaseException) -> str:

@@ -27,6 +27,13 @@ def default_cache_path() -> Path:
     return Path(user_cache_dir("extractor")) / "responses.db"
 
 
+def open_cache(option: bool | str | os.PathLike[str]) -> ResponseCache | None:
+    """The cache an option asks for: True for the default, a path, or False for none."""
+    if option is False:
+        return None
+    return ResponseCache(default_cache_path() if option is True else Path(option))
+
+
 def request_key(request: dict[str, Any]) -> str:
     """sha256 of the request as sent (transport-only keys removed, order-independent)."""
     keep = {k: v for k, v in request.items() if k not in {"timeout", "extra_headers", "stream"}}

@@ -1,0 +1,335 @@
+"""Cross-checks between figures, kept as data in ``schemas/crosschecks.json``: ratios, shares
+of days, change consistency, parts after 其中 against their total, and the same quantity
+stated twice. A failed rule names the numbers that disagree; nothing is "fixed"."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import defaultdict
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from extractor.checker.precision import (
+    Places,
+    bounds,
+    dec,
+    interval,
+    places_of,
+    show,
+    std_bounds,
+)
+from extractor.folding import fold
+from extractor.lexicon import COUNTED_UNITS, EXACT_COUNT_UNITS
+from extractor.period import Period
+from extractor.schemas import CrossCheck, Fact
+from extractor.schemas.catalogue import match_indicator
+from extractor.sectioning import SEGMENT_MARKS, enclosing
+from extractor.units import canonical_unit
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    raw = resources.files("extractor.schemas").joinpath("crosschecks.json").read_text("utf-8")
+    rules: dict[str, Any] = json.loads(raw)
+    return rules
+
+
+def _ind_key(f: Fact) -> str | None:
+    """The declared indicator, or one the subject names outright (a cross-check must not pair
+    "优良天数比例距目标差距" with 优良天数)."""
+    if f.indicator:
+        return f.indicator
+    ind = match_indicator(f.subject, slack=4)
+    return ind.key if ind else None
+
+
+def _period_of(f: Fact, meta_period: str | None) -> str | None:
+    return f.period or meta_period
+
+
+def _year(period: str | None) -> int | None:
+    return Period.parse(period).year if period else None
+
+
+def _days_in(period: str | None) -> int | None:
+    """Days a period covers: a year, a year to a month, or up to a date (截至2025-09-16)."""
+    return Period.parse(period).days() if period else None
+
+
+def _near(facts: list[tuple[int, Fact]], anchor: Fact) -> list[tuple[int, Fact]]:
+    """Candidates ordered by distance to ``anchor`` in the text (unlocated ones last)."""
+    if anchor.span is None:
+        return facts
+    a = anchor.span[0]
+    return sorted(facts, key=lambda x: abs(x[1].span[0] - a) if x[1].span else 10**9)
+
+
+def cross_checks(
+    facts: list[Fact], text: str, meta_period: str | None, places: Places
+) -> list[CrossCheck]:
+    rules = _rules()
+    out: list[CrossCheck] = []
+    by_ind: dict[str, list[tuple[int, Fact]]] = defaultdict(list)
+    for i, f in enumerate(facts):
+        key = _ind_key(f)
+        if key and f.value is not None and not f.is_target:
+            by_ind[key].append((i, f))
+
+    def same_scope(a: Fact, b: Fact) -> bool:
+        return _period_of(a, meta_period) == _period_of(b, meta_period) and a.area == b.area
+
+    for rule in rules.get("ratio", []):
+        for ri, r in by_ind.get(rule["result"], []):
+            nums = [(i, f) for i, f in _near(by_ind.get(rule["numerator"], []), r)]
+            dens = [(i, f) for i, f in _near(by_ind.get(rule["denominator"], []), r)]
+            nums = [x for x in nums if same_scope(x[1], r)]
+            dens = [x for x in dens if same_scope(x[1], r)]
+            if not nums or not dens:
+                continue
+            (ni, n), (di, d) = nums[0], dens[0]
+            sn, sd = std_bounds(n, places), std_bounds(d, places)
+            if sn is None or sd is None or sd[0] <= 0:
+                continue
+            factor = Decimal(str(rule.get("factor", 1)))
+            lo, hi = sn[0] / sd[1] * factor, sn[1] / sd[0] * factor
+            rlo, rhi = bounds(r, places)
+            ok = lo <= rhi and rlo <= hi
+            out.append(
+                CrossCheck(
+                    rule=f"ratio: {rule['name']}",
+                    facts=[ri, ni, di],
+                    ok=ok,
+                    detail=f"{n.value:g} / {d.value:g} × {factor} = {show(lo, hi)}; "
+                    f"stated {r.value:g}",
+                )
+            )
+
+    for rule in rules.get("share_of_days", []):
+        for si, s in by_ind.get(rule["share"], []):
+            days = [x for x in _near(by_ind.get(rule["days"], []), s) if same_scope(x[1], s)]
+            if not days:
+                continue
+            di, d = days[0]
+            valid = [
+                x
+                for x in _near(by_ind.get(rule.get("valid_days", ""), []), s)
+                if same_scope(x[1], s)
+            ]
+            if valid:
+                total: int | None = int(dec(valid[0][1].value) or 0)
+                basis = f"{total} valid monitoring days"
+            else:
+                total = _days_in(_period_of(s, meta_period))
+                basis = f"{total} days in {_period_of(s, meta_period)}"
+            dv = dec(d.value)
+            if not total or dv is None:
+                continue
+            computed = dv / Decimal(total) * 100
+            slo, shi = bounds(s, places)
+            ok = slo <= computed <= shi
+            out.append(
+                CrossCheck(
+                    rule=f"share_of_days: {rule['name']}",
+                    facts=[si, di] + ([valid[0][0]] if valid else []),
+                    ok=ok,
+                    detail=f"{d.value:g} / {basis} = {computed:.3f}%; stated {s.value:g}%",
+                )
+            )
+
+    out += _change_consistency(facts, meta_period, rules.get("change_consistency", {}), places)
+    out += _sum_of_parts(facts, text, rules.get("sum_of_parts", {}), places)
+    if "same_quantity" in rules:
+        out += _same_quantity(facts, text, meta_period, places)
+    return out
+
+
+def _change_consistency(
+    facts: list[Fact], meta_period: str | None, rule: dict[str, Any], places: Places
+) -> list[CrossCheck]:
+    """A stated change against the current and the previous value of the same quantity."""
+    previous_words = tuple(rule.get("previous_words", ()))
+    out: list[CrossCheck] = []
+    for ci, cur in enumerate(facts):
+        c = cur.change
+        if c is None or c.value is None or cur.value is None:
+            continue
+        cur_year = _year(_period_of(cur, meta_period))
+        for pi, prev in enumerate(facts):
+            if pi == ci or prev.value is None or prev.area != cur.area:
+                continue
+            if fold(prev.subject) != fold(cur.subject) and not (
+                _ind_key(prev) and _ind_key(prev) == _ind_key(cur)
+            ):
+                continue
+            p_period = prev.period or ""
+            is_prev = (cur_year is not None and _year(p_period) == cur_year - 1) or (
+                p_period in previous_words
+            )
+            if not is_prev:
+                continue
+            check = _change_holds(cur, prev, places)
+            if check is None:
+                continue
+            ok, detail = check
+            out.append(CrossCheck(rule="change_consistency", facts=[ci, pi], ok=ok, detail=detail))
+            break
+    return out
+
+
+def _change_holds(cur: Fact, prev: Fact, places: Places) -> tuple[bool, str] | None:
+    c = cur.change
+    assert c is not None and c.value is not None
+    cv, pv, delta = dec(cur.value), dec(prev.value), dec(c.value)
+    if (
+        cv is None
+        or pv is None
+        or delta is None
+        or canonical_unit(prev.unit) != canonical_unit(cur.unit)
+    ):
+        return None
+    clo, chi = bounds(cur, places)
+    plo, phi = bounds(prev, places)
+    whole = places_of(delta) == 0 and canonical_unit(c.unit) in EXACT_COUNT_UNITS
+    dlo, dhi = interval(delta, exact=whole)
+    unit = canonical_unit(c.unit)
+    fact_unit = canonical_unit(cur.unit)
+    relative = unit == "%" and fact_unit != "个百分点"
+    if unit == "%" and fact_unit == "%":
+        relative = True  # a percentage changing "by 3%" is relative; 个百分点 is absolute
+    if relative:
+        if plo <= 0:
+            return None
+        lo, hi = (clo - phi) / phi * 100, (chi - plo) / plo * 100
+        what = f"({cur.value:g} − {prev.value:g}) / {prev.value:g} = {show(lo, hi)}%"
+    elif unit in (fact_unit, "个百分点", None):
+        lo, hi = clo - phi, chi - plo
+        what = f"{cur.value:g} − {prev.value:g} = {show(lo, hi)}"
+    else:
+        return None
+    ok = lo <= dhi and dlo <= hi
+    return ok, f"{what}; stated {c.value:+g}{c.unit or ''}"
+
+
+# Rates, concentrations and levels of parts do not add up to the whole's: "平均为82.8%，其中
+# 白岭县最高，为88.5%" names the best part, it does not split a total.
+_NOT_ADDITIVE = frozenset({"%", "‰", "个百分点", "微克/立方米", "毫克/升", "分贝", "倍"})
+
+
+_NEW_STATEMENT = re.compile(r"累计|全市|全县|全区|全省|此外|另外|同时|另有")
+
+
+def _bracketed(text: str, span: tuple[int, int]) -> bool:
+    """Whether the span sits inside a bracket (（国控断面1个、省控断面2个）)."""
+    left = text[max(0, span[0] - 40) : span[1]]
+    opened = max(left.rfind("（"), left.rfind("("))
+    if opened < 0 or max(left.rfind("）"), left.rfind(")")) > opened:
+        return False
+    right = text[span[1] : span[1] + 40]
+    return any(c in right for c in "）)")
+
+
+def _sum_of_parts(
+    facts: list[Fact], text: str, rule: dict[str, Any], places: Places
+) -> list[CrossCheck]:
+    """Parts listed after 其中 never exceed the total stated just before."""
+    out: list[CrossCheck] = []
+    located = sorted(
+        ((i, f) for i, f in enumerate(facts) if f.span and f.value is not None),
+        key=lambda x: x[1].span[0] if x[1].span else 0,
+    )
+    for marker in rule.get("markers", []):
+        for m in re.finditer(re.escape(marker), text):
+            seg_lo, seg_hi = enclosing(text, m.end(), m.end(), SEGMENT_MARKS)
+            # the total is the last figure before 其中, not one inside a bracket that closed
+            # before it (断面6个（国控1个、省控2个、县控3个）。其中…)
+            before = [
+                x
+                for x in located
+                if x[1].span and x[1].span[1] <= m.start() and not _bracketed(text, x[1].span)
+            ]
+            if not before:
+                continue
+            ti, total = before[-1]
+            assert total.span is not None
+            # The total is in the same or the previous sentence, not anywhere above.
+            gap = text[total.span[1] : m.start()]
+            if sum(gap.count(p) for p in "。！？\n") > 1:
+                continue
+            st = std_bounds(total, places)
+            if st is None or st[2] in _NOT_ADDITIVE:
+                continue
+            parts = [
+                (i, f)
+                for i, f in located
+                if f.span and seg_lo <= f.span[0] and f.span[1] <= seg_hi and f.span[0] >= m.start()
+                and (s := std_bounds(f, places)) is not None and s[2] == st[2] and not f.is_target
+            ]  # fmt: skip
+            # the list ends where a new statement starts: …其中“煤改电”9860户、“煤改气”4340户，
+            # 全市累计完成…18.6万户 is not a third part
+            for k in range(1, len(parts)):
+                prev_span, span = parts[k - 1][1].span, parts[k][1].span
+                if prev_span and span and _NEW_STATEMENT.search(text[prev_span[1] : span[0]]):
+                    parts = parts[:k]
+                    break
+            if not parts:
+                continue
+            plo = sum(
+                (std_bounds(f, places) or (Decimal(0), Decimal(0), None))[0] for _, f in parts
+            )
+            ok = plo <= st[1]
+            shown = " + ".join(f"{f.value:g}{f.unit or ''}" for _, f in parts)
+            out.append(
+                CrossCheck(
+                    rule="sum_of_parts",
+                    facts=[ti] + [i for i, _ in parts],
+                    ok=ok,
+                    detail=f"{marker}: {shown} {'≤' if ok else '>'} {total.value:g}"
+                    f"{total.unit or ''}",
+                )
+            )
+    return out
+
+
+def _same_quantity(
+    facts: list[Fact], text: str, meta_period: str | None, places: Places
+) -> list[CrossCheck]:
+    """The same quantity (same subject, period, area, unit) stated twice must agree."""
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for i, f in enumerate(facts):
+        s = std_bounds(f, places)
+        if s is None or not fold(f.subject) or s[2] in COUNTED_UNITS:
+            # counts name what was counted in that passage (7座 inspected, 23座 built): the
+            # same noun twice is not the same quantity; rates, levels and amounts are
+            continue
+        key = (fold(f.subject), _period_of(f, meta_period), f.area, s[2], f.is_target)
+        groups[key].append(i)
+    out: list[CrossCheck] = []
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        spans = [facts[i].span for i in idx]
+        if len(set(spans)) < len(idx):
+            continue  # the same statement twice is a duplicate, reported per fact
+        starts = sorted(sp[0] for sp in spans if sp is not None)
+        if len(starts) == len(idx) and not any(
+            "\n" in text[a:b] for a, b in itertools.pairwise(starts)
+        ):
+            continue  # within one paragraph the same words name different things (…中,5家…)
+        ranges = [s for i in idx if (s := std_bounds(facts[i], places)) is not None]
+        lo = max(r[0] for r in ranges)
+        hi = min(r[1] for r in ranges)
+        ok = lo <= hi
+        values = ", ".join(f"{facts[i].value:g}{facts[i].unit or ''}" for i in idx)
+        out.append(
+            CrossCheck(
+                rule="same_quantity",
+                facts=idx,
+                ok=ok,
+                detail=f"{facts[idx[0]].subject} stated {len(idx)} times: {values}",
+            )
+        )
+    return out

@@ -1,0 +1,111 @@
+"""Tables flattened into lines ("细颗粒物（PM2.5） | 31 | -6.1" under "监测项目 | 年评价值 |
+同比变化（%）"): one fact per row and value column, its unit from the caption's （单位：…）, a
+同比/较上年 column as the row's change, a year column as its period."""
+
+from __future__ import annotations
+
+import re
+
+from extractor.lexicon import BASIS
+from extractor.rules.draft import Draft
+from extractor.rules.subject import topic
+from extractor.rules.text import DocText
+from extractor.schemas import Change, Section
+from extractor.sectioning import TABLE_CELL, is_table_row
+from extractor.units import canonical_unit, plain_number
+
+_YEAR_CELL = re.compile(r"((?:19|20)\d{2})年?(?:度)?")
+_PAREN = re.compile(r"[（(][^）)]*[）)]")
+_DIGIT = re.compile(r"\d")
+_CAPTION_UNIT = re.compile(r"单位[：:]\s*([^，,；;）)]+)")
+_CAPTION_OVERRIDE = re.compile(r"[，,；;]([^，,；;为]{1,12})为([^，,；;）)]+)")
+_CHANGE_HEAD = re.compile(r"变化|增减|变幅|增幅|降幅")
+_HEAD_UNIT = re.compile(r"[（(]([^）)]+)[）)]")
+
+Line = tuple[int, str]  # where a line starts in the text, and the line (simplified)
+
+
+def read_tables(doc: DocText, sec: Section) -> tuple[list[Draft], list[tuple[int, int]]]:
+    """The drafts of every table in the section, and the spans of the rows read (which
+    nothing else reads again)."""
+    drafts: list[Draft] = []
+    spans: list[tuple[int, int]] = []
+    lines: list[Line] = []
+    pos = sec.start
+    for line in doc.simp[sec.start : sec.end].split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    k = 0
+    while k < len(lines):
+        if not is_table_row(lines[k][1]):
+            k += 1
+            continue
+        block = []
+        while k < len(lines) and is_table_row(lines[k][1]):
+            block.append(lines[k])
+            k += 1
+        caption = next((ln for at, ln in reversed(lines) if at < block[0][0] and ln.strip()), "")
+        drafts += _table(doc, block, caption, spans)
+    return drafts, spans
+
+
+def _units(caption: str) -> tuple[str | None, dict[str, str | None]]:
+    """The caption's unit for every row, and the rows it names another unit for
+    (（单位：微克/立方米，一氧化碳为毫克/立方米）)."""
+    unit_m = _CAPTION_UNIT.search(caption)
+    default = canonical_unit(unit_m.group(1).strip()) if unit_m else None
+    overrides = {
+        name.strip(): canonical_unit(u.strip()) for name, u in _CAPTION_OVERRIDE.findall(caption)
+    }
+    return default, overrides
+
+
+def _table(
+    doc: DocText, block: list[Line], caption: str, spans: list[tuple[int, int]]
+) -> list[Draft]:
+    header = [c.strip() for c in TABLE_CELL.split(block[0][1])]
+    if any(_DIGIT.search(c) and not _YEAR_CELL.fullmatch(c) for c in header[1:]):
+        header = []  # no header row: every line is data
+    default, overrides = _units(caption)
+    out: list[Draft] = []
+    for at, line in block[1:] if header else block:
+        label = TABLE_CELL.split(line)[0].strip()
+        if not label or (_DIGIT.search(_PAREN.sub("", label)) and not label.startswith("PM")):
+            continue
+        row_unit = next((u for n, u in overrides.items() if n and n in label), default)
+        spans.append((at, at + len(line)))
+        out += _row(doc, header, at, line, row_unit)
+    return out
+
+
+def _row(doc: DocText, header: list[str], at: int, line: str, row_unit: str | None) -> list[Draft]:
+    cells = TABLE_CELL.split(line)
+    label = cells[0].strip()
+    values: list[Draft] = []
+    change: Change | None = None
+    offset = at + len(cells[0]) + 1
+    for col, cell in enumerate(cells[1:], start=1):
+        start = doc.text.find(cell.strip(), offset) if cell.strip() else -1
+        offset += len(cell) + 1
+        m = doc.mention_from(start) if start >= 0 else None
+        if m is None or m.masked or m.num_start >= start + len(cell):
+            continue
+        head = header[col] if col < len(header) else ""
+        basis = BASIS.search(head)
+        if (basis or _CHANGE_HEAD.search(head)) and values:
+            cell_unit = _HEAD_UNIT.search(head)
+            change = Change(
+                basis=basis.group(1) if basis else None,
+                value=plain_number(m.value),
+                unit=canonical_unit(cell_unit.group(1)) if cell_unit else m.unit,
+            )
+            continue
+        year = _YEAR_CELL.fullmatch(head)
+        period = year.group(1) if year and year.group(1) != doc.meta_year else None
+        unit = canonical_unit(m.unit) or row_unit
+        d = Draft(m, label, at, at + len(line), unit, value=m.value, period=period)
+        d.head, d.topic = label, topic(label)
+        values.append(d)
+    if change is not None:
+        values[0].change = change  # the row's change qualifies its first value column
+    return values
