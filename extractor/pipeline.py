@@ -25,7 +25,7 @@ from extractor.schemas import CheckSummary, Fact, Report, Section
 from extractor.sectioning import split_sections
 
 if TYPE_CHECKING:
-    from extractor.llm.settings import ChatModel
+    from extractor.llm.protocol import ChatModel
 
 __all__ = ["aextract", "aextract_document", "check", "check_stage", "extract"]
 

@@ -16,8 +16,6 @@ from hypothesis import strategies as st
 
 from extractor.loading import load, load_text
 from extractor.numbers import (
-    _START,
-    _TOKEN,
     KINDS,
     MASK_REASONS,
     Mention,
@@ -25,6 +23,7 @@ from extractor.numbers import (
     parse_number,
     std_value,
 )
+from extractor.numbers._patterns import START, TOKEN
 from extractor.units import canonical_unit, to_std
 
 D = Decimal
@@ -242,12 +241,12 @@ _PIECES = [*_PIECE_TEXT.split(), " ", "\n"]
 @settings(max_examples=500)
 @given(st.lists(st.sampled_from(_PIECES), max_size=10))
 def test_property_every_token_starts_with_a_start_character(pieces: list[str]) -> None:
-    # find_numbers only tries the token pattern where _START matches; a token that could
+    # find_numbers only tries the token pattern where START matches; a token that could
     # begin anywhere else would be silently skipped.
     text = "".join(pieces)
     for pos in range(len(text)):
-        if _TOKEN.match(text, pos):
-            assert _START.match(text, pos), (text, pos)
+        if TOKEN.match(text, pos):
+            assert START.match(text, pos), (text, pos)
 
 
 # One example per way each token can begin (a token at position 0).
@@ -320,7 +319,7 @@ _TOKEN_EXAMPLES = [
 
 
 def test_token_examples_cover_every_alternative() -> None:
-    names = set(_TOKEN.groupindex)
+    names = set(TOKEN.groupindex)
     covered = {name for _, name in _TOKEN_EXAMPLES}
     # These need a character before them (lookbehind), so they cannot start a text.
     assert names - covered == {"enum_dot", "year_paren", "clock"}
@@ -328,10 +327,10 @@ def test_token_examples_cover_every_alternative() -> None:
 
 @pytest.mark.parametrize(("example", "name"), _TOKEN_EXAMPLES)
 def test_every_way_a_token_begins_is_a_start_character(example: str, name: str) -> None:
-    m = _TOKEN.match(example)
+    m = TOKEN.match(example)
     assert m is not None
     assert m.lastgroup == name
-    assert _START.match(example)
+    assert START.match(example)
 
 
 # --- find_numbers: sentences from the Anyang report -------------------------------------------

@@ -13,7 +13,6 @@ import pytest
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
-from extractor import storage
 from extractor.errors import StoreError
 from extractor.schemas.report import (
     Change,
@@ -33,6 +32,7 @@ from extractor.schemas.report import (
     UnaccountedNumber,
 )
 from extractor.storage import MIGRATIONS, Store, failure_id, report_id
+from extractor.storage import _store as storage_module
 
 HEAD = "一、总体情况\n"
 P1 = "2024年，全市PM2.5年均浓度51微克/立方米，同比下降4.4%，改善率全省排名第2。"
@@ -401,7 +401,7 @@ def test_migrations_are_recorded_by_name_and_not_reapplied(
         runs.append("0003")
         db.table("notes").create({"id": int, "note": str}, pk="id")
 
-    monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, ("0003_notes", add_notes)])
+    monkeypatch.setattr(storage_module, "MIGRATIONS", [*MIGRATIONS, ("0003_notes", add_notes)])
     with Store(path) as s:
         assert s.applied == ["0003_notes"]
         assert s.has_report(DOC_ID, CONFIG)  # data written before the upgrade survives
@@ -420,7 +420,7 @@ def test_a_failing_migration_rolls_back_and_names_itself(
         db.table("half").create({"id": int}, pk="id")
         db.execute("alter table nowhere add column x")
 
-    monkeypatch.setattr(storage, "MIGRATIONS", [*MIGRATIONS, ("0003_broken", broken)])
+    monkeypatch.setattr(storage_module, "MIGRATIONS", [*MIGRATIONS, ("0003_broken", broken)])
     with pytest.raises(StoreError) as info:
         Store(tmp_path / "r.db")
     assert "0003_broken" in str(info.value) and "r.db" in str(info.value)
@@ -493,7 +493,7 @@ def test_a_file_from_before_0002_is_upgraded_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS[:1])
+    monkeypatch.setattr(storage_module, "MIGRATIONS", MIGRATIONS[:1])
     with Store(path) as s:  # what a 0001-era program wrote: no repair column
         assert "repair" not in s.db.table("runs").columns_dict
         s.db.table("reports").insert(
@@ -507,7 +507,7 @@ def test_a_file_from_before_0002_is_upgraded_in_place(
              "completion_tokens": 5, "cached_calls": 0, "reasks": 0, "seconds": 1.0,
              "checks": "{}"}
         )  # fmt: skip
-    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(storage_module, "MIGRATIONS", MIGRATIONS)
     with Store(path) as s:
         assert s.applied == ["0002_run_repair"]
         old_run = s.load_report("r1").run

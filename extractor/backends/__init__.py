@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from extractor.schemas import CheckSummary, Fact, Finding, ReportMeta, RunInfo, Section
 
 if TYPE_CHECKING:
-    from extractor.llm.settings import ChatModel
+    from extractor.llm.protocol import ChatModel
     from extractor.loading import LoadedDocument
     from extractor.options import ExtractOptions
 

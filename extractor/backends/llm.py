@@ -13,7 +13,8 @@ from extractor import prompts
 from extractor.backends import CheckFn, Extraction, ProgressFn
 from extractor.errors import ExtractionError, LLMError, ModeRefusedError
 from extractor.grounding import grounded
-from extractor.llm.settings import ChatModel, Usage
+from extractor.llm.protocol import ChatModel
+from extractor.llm.settings import Usage
 from extractor.loading import LoadedDocument
 from extractor.numbers import find_numbers
 from extractor.options import ExtractOptions

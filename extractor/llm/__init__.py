@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from extractor.llm.settings import MODE_NAMES, ChatModel, LLMSettings, Usage
+from extractor.llm.settings import MODE_NAMES, LLMSettings, Usage
 
 if TYPE_CHECKING:
     from extractor.llm.client import LLMClient
+    from extractor.llm.protocol import ChatModel
 
 __all__ = ["MODE_NAMES", "ChatModel", "LLMClient", "LLMSettings", "Usage"]
 
@@ -22,4 +23,8 @@ def __getattr__(name: str) -> Any:
         from extractor.llm.client import LLMClient
 
         return LLMClient
+    if name == "ChatModel":
+        from extractor.llm.protocol import ChatModel
+
+        return ChatModel
     raise AttributeError(f"module 'extractor.llm' has no attribute {name!r}")

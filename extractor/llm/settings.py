@@ -1,20 +1,16 @@
 """Endpoint settings and usage counters: what every model (HTTP or in-process) shares.
 
-Kept apart from the HTTP client so that options, the CLI and the rules path never import the
-openai SDK or instructor.
+Kept apart from the HTTP client (and from pydantic) so that options, the CLI and the rules
+path never import the openai SDK or instructor, and ``extractor --version`` starts at once.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from extractor.errors import ConfigError
-
-T = TypeVar("T", bound=BaseModel)
 
 MODE_NAMES = ("tools", "json", "json_schema", "md_json")
 
@@ -80,21 +76,3 @@ class Usage:
     def add_tokens(self, prompt: int | None, completion: int | None) -> None:
         self.prompt_tokens += prompt or 0
         self.completion_tokens += completion or 0
-
-
-class ChatModel(Protocol):
-    """What a backend asks of a model: fill a reply model from messages. ``LLMClient`` does it
-    over HTTP; ``extractor.llm.fake.FunctionModel`` in-process, for tests."""
-
-    settings: LLMSettings
-
-    async def structured(
-        self,
-        response_model: type[T],
-        messages: list[dict[str, str]],
-        *,
-        usage: Usage,
-        max_tokens: int | None = None,
-    ) -> T: ...
-
-    async def aclose(self) -> None: ...

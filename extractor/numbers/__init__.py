@@ -1,0 +1,41 @@
+"""Read numbers in Chinese report text: one number (``parse_number``) or every number in a
+text with its unit, hedges and kind (``find_numbers``).
+
+This is the only place that reads numbers, so that the checker, the rules backend and the
+evaluation validator agree on what "3136 万元 at [s, e)" means. ``find_numbers`` also
+recognises what only looks like a quantity (the 2.5 of PM2.5, dates, 第十八次会议, 一是, 十四五)
+and marks it ``masked`` instead of dropping it, so callers can tell "no number here" from
+"a number that is not a fact".
+
+Chinese numerals are read conservatively: only before a unit or measure word (三个, 两家),
+in 百分之X / X成 / 第X / 零发生. Everywhere else they are words (进一步, 统一, 一些, 两高四着力).
+"""
+
+from __future__ import annotations
+
+from extractor.numbers._mention import KINDS, MASK_REASONS, Mention
+from extractor.numbers._read import parse_number
+from extractor.numbers._scanner import Scanner, share_list_units
+from extractor.units import std_value
+
+__all__ = [
+    "KINDS",
+    "MASK_REASONS",
+    "Mention",
+    "find_numbers",
+    "parse_number",
+    "std_value",
+]
+
+
+def find_numbers(text: str, *, include_masked: bool = False) -> list[Mention]:
+    """Every number in ``text``, in order, non-overlapping. Masked mentions (dates, PM2.5,
+    section numbers, meeting numbers …) are returned only when ``include_masked``.
+
+    A bare number in a list takes the unit written after the list's last number
+    ("54、23、3微克/立方米" gives three mentions in 微克/立方米); its span stays its own.
+    """
+    mentions = share_list_units(text, Scanner(text).run())
+    if include_masked:
+        return mentions
+    return [mention for mention in mentions if mention.masked is None]
