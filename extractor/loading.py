@@ -202,15 +202,16 @@ def _decode(data: bytes, shown: str) -> tuple[str, str]:
 
 def _utf16_without_bom(data: bytes) -> str | None:
     """UTF-16 saved without a byte-order mark (some Windows tools do): its NUL bytes are the
-    high bytes of ASCII characters, so they all sit at odd offsets (little-endian) or all at
-    even ones (big-endian); binary files scatter them."""
+    high bytes of ASCII characters, so nearly all sit at odd offsets (little-endian) or at even
+    ones (big-endian); binary files scatter them, and must decode to Chinese text besides."""
     if len(data) % 2:
         return None
     odd = data[1::2].count(0)
     even = data[0::2].count(0)
-    if odd and not even:
+    # a few CJK characters have a zero low byte too (一 is U+4E00), so the side is a majority
+    if odd >= 4 * even:
         text = _try(data, "utf-16-le")
-    elif even and not odd:
+    elif even >= 4 * odd:
         text = _try(data, "utf-16-be")
     else:
         return None

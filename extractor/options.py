@@ -44,9 +44,13 @@ class ExtractOptions:
             max_output_tokens=self.max_output_tokens,
         )
 
-    def resolved_backend(self) -> str:
+    def resolved_backend(self, *, model_given: bool = False) -> str:
+        """The backend to run: ``auto`` is ``llm`` when a model is configured (or handed in as
+        ``model_given``), else ``rules``."""
         if self.backend not in BACKENDS:
             raise ConfigError(f"unknown backend {self.backend!r}: use auto, llm, rules or hybrid")
+        if model_given:
+            return "llm" if self.backend == "auto" else self.backend
         if self.backend in ("llm", "hybrid") and self.llm_settings() is None:
             raise ConfigError(
                 f"backend {self.backend!r} needs an endpoint: pass --base-url (and --api-key) or "

@@ -23,7 +23,8 @@ from tests.fakeserver import FakeLLM
 from tests.llm_responder import responder
 
 GOOD = "一、总体情况\n2024年，全市PM2.5年均浓度51微克/立方米，同比下降4.4%。\n"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"
+SEEDS = [str(GOLD / "anyang-2024.txt"), str(GOLD / "pingdingshan-2025.txt")]
 BAD = "一、总体情况\n全市优良天数226天。本文档会让模型出错。\n"
 
 
@@ -321,7 +322,7 @@ def test_real_pipeline_reports_round_trip_through_the_store(
         backend="llm", base_url=fake_llm.base_url, model="fake", api_key="k", mode="json",
         cache=False, timeout=5.0, max_retries=1,
     )  # fmt: skip
-    summary = run_batch(collect_inputs(str(SEEDS)), store, opts, progress=False)
+    summary = run_batch(collect_inputs(SEEDS), store, opts, progress=False)
 
     assert summary.ok == 2 and summary.failed == 0
     for item in summary.items:
@@ -332,5 +333,5 @@ def test_real_pipeline_reports_round_trip_through_the_store(
         assert back.facts and back.spans_ok()
 
     calls = fake_llm.calls
-    again = run_batch(collect_inputs(str(SEEDS)), store, opts, progress=False)
+    again = run_batch(collect_inputs(SEEDS), store, opts, progress=False)
     assert again.skipped == 2 and fake_llm.calls == calls

@@ -11,7 +11,7 @@ from pathlib import Path
 from extractor import Report
 from tests.llm_responder import responder
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "anyang-2024-renda-survey.txt"
+SEED = Path(__file__).resolve().parents[1] / "eval" / "gold" / "anyang-2024.txt"
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -91,3 +91,70 @@ def test_failing_endpoint_is_one_line(fake_llm):
     )  # fmt: skip
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and "HTTP 500" in r.stderr
+
+
+def test_help_names_the_environment_and_the_choices():
+    r = cli("extract", "--help")
+    assert r.returncode == 0
+    shown = " ".join(r.stdout.split())  # help text wraps at any space
+    for hint in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "EXTRACTOR_MODEL", "EXTRACTOR_MODE"):
+        assert f"[env var: {hint}]" in shown, hint
+    assert "[auto|llm|rules|hybrid]" in shown
+    assert "[tools|json|json_schema|md_json]" in shown
+
+
+def test_json_is_a_flag_not_a_value(tmp_path: Path):
+    r = cli("extract", str(SEED), "--backend", "rules", "--json")
+    assert r.returncode == 0, r.stderr
+    assert Report.model_validate_json(r.stdout).facts
+
+
+def test_batch_needs_a_database_named():
+    r = cli("batch", str(SEED), "--backend", "rules")
+    assert r.returncode == 2 and "--db" in r.stderr
+
+
+def test_two_inputs_with_one_name_are_written_to_two_files(tmp_path: Path):
+    for year in ("2023", "2024"):
+        (tmp_path / year).mkdir()
+        text = SEED.read_text("utf-8").replace("2024年", f"{year}年", 1)
+        (tmp_path / year / "report.txt").write_text(text, "utf-8")
+    out = tmp_path / "out"
+    r = cli(
+        "extract", str(tmp_path / "2023" / "report.txt"), str(tmp_path / "2024" / "report.txt"),
+        "--backend", "rules", "-o", str(out),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    written = sorted(out.glob("*.json"))
+    assert len(written) == 2 and all(p.name.startswith("report-") for p in written)
+    paths = {Report.model_validate_json(p.read_text("utf-8")).source.path for p in written}
+    assert paths == {str(tmp_path / y / "report.txt") for y in ("2023", "2024")}
+
+
+def test_check_can_gate_a_pipeline_on_flagged_facts(tmp_path: Path):
+    facts = {"facts": [
+        {"subject": "优良天数", "value": 262, "unit": "天", "quote": "全年优良天数226天"},
+        {"subject": "优良天数", "value": 226, "unit": "天", "quote": "全年优良天数226天"},
+    ]}  # fmt: skip
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), "utf-8")
+    relaxed = cli("check", str(path), "--source", str(SEED))
+    assert relaxed.returncode == 0
+    gated = cli("check", str(path), "--source", str(SEED), "--fail-on", "flagged")
+    assert gated.returncode == 1 and "1 facts flagged (--fail-on flagged)" in gated.stderr
+
+
+def test_the_summary_counts_transport_retries(fake_llm, tmp_path: Path):
+    from tests.fakeserver import Reply
+
+    small = tmp_path / "small.txt"
+    small.write_text("全年优良天数226天，同比增加14天。\n", "utf-8")
+    meta = Reply(content=json.dumps({"title": "t", "doc_type": "other"}))
+    facts = Reply(content=json.dumps({"facts": []}))
+    fake_llm.script(meta, Reply(status=500), facts)
+    r = cli(
+        "extract", str(small), "--backend", "llm", "--base-url", fake_llm.base_url, "-m", "fake",
+        "--mode", "json", "--no-cache", "--no-repair", "-c", "1",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "2 calls (3 HTTP requests with transport retries" in r.stdout

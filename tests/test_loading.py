@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from extractor.errors import InputError
 from extractor.loading import SUPPORTED_SUFFIXES, LoadedDocument, load, load_text, normalize
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-ANYANG = SEEDS / "anyang-2024-renda-survey.txt"
-PINGDINGSHAN = SEEDS / "pingdingshan-2025-zhengxie-inspection.txt"
+GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"  # byte copies of shared/seeds
+ANYANG = GOLD / "anyang-2024.txt"
+PINGDINGSHAN = GOLD / "pingdingshan-2025.txt"
 
 SNIPPET = "一、总体情况\n\n2024 年，全市 PM_{2.5} 年均浓度 51 微克/立方米，同比下降 4.4%。\n"
 SNIPPET_TEXT = "一、总体情况\n2024年，全市 PM2.5年均浓度51微克/立方米，同比下降4.4%。"

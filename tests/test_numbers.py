@@ -27,9 +27,9 @@ from extractor.numbers._patterns import START, TOKEN
 from extractor.units import canonical_unit, to_std
 
 D = Decimal
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-ANYANG = SEEDS / "anyang-2024-renda-survey.txt"
-PINGDINGSHAN = SEEDS / "pingdingshan-2025-zhengxie-inspection.txt"
+GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"  # byte copies of shared/seeds
+ANYANG = GOLD / "anyang-2024.txt"
+PINGDINGSHAN = GOLD / "pingdingshan-2025.txt"
 
 Read = tuple[Decimal, str | None, str]
 

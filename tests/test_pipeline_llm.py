@@ -10,11 +10,11 @@ import pytest
 from extractor import ExtractionError, ModeRefusedError, Report, extract
 from extractor.schemas.responses import FactsReply
 from tests.fakeserver import Reply
-from tests.llm_responder import responder
+from tests.llm_responder import reply_for, responder
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-ANYANG = SEEDS / "anyang-2024-renda-survey.txt"
-PINGDINGSHAN = SEEDS / "pingdingshan-2025-zhengxie-inspection.txt"
+GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"
+ANYANG = GOLD / "anyang-2024.txt"
+PINGDINGSHAN = GOLD / "pingdingshan-2025.txt"
 
 # No headings: one paragraph section, so a run is exactly one meta call and one facts call.
 SMALL = "全年优良天数226天，同比增加14天，占比61.7%。"
@@ -59,7 +59,13 @@ def test_full_seed_is_contract_valid_and_grounded(fake_llm, tmp_path, seed, mode
     assert all(s.status in ("ok", "skipped") for s in report.sections), [
         (s.path, s.error) for s in report.sections if s.status == "failed"
     ]
-    assert len(report.facts) > 20
+    # every fact the model answered is in the report, and nothing else is
+    answered = {
+        (f["subject"], f["value"])
+        for req in fake_llm.requests
+        for f in reply_for(req["json"]).get("facts", [])
+    }
+    assert answered and {(f.subject, f.value) for f in report.facts} == answered
     assert report.problems and report.recommendations
     located = [f for f in report.facts if f.span is not None]
     assert len(located) == len(report.facts)

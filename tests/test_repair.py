@@ -1,16 +1,14 @@
-"""The checker inside extraction and its repair round, over real HTTP to the fake model: flagged
-facts go back once with the checker's findings, unaccounted numbers are offered once, every
-call counts in usage, and a failed repair loses nothing."""
+"""The checker inside extraction and its repair round, with an in-process model (repair does
+not depend on the wire): flagged facts go back once with the checker's findings, unaccounted
+numbers are offered once, every call counts in usage, and a failed repair loses nothing."""
 
 from __future__ import annotations
 
-import json
-
-from extractor import extract
-from tests.fakeserver import FakeLLM, Reply
+from extractor import FunctionModel, LLMError, extract, load_text
+from tests.inprocess import facts, scripted, user_message
 
 TEXT = "一、总体情况\n全年优良天数226天，同比增加14天。罚款3136万元。"
-META = Reply(content=json.dumps({"title": "t", "doc_type": "other"}))
+META = {"title": "t", "doc_type": "other"}
 DAYS = {"category": "air", "subject": "优良天数", "value": 226, "unit": "天",
         "change": {"basis": "同比", "value": 14, "unit": "天"}, "quote": "全年优良天数226天，同比增加14天"}  # fmt: skip
 FINE = {
@@ -22,26 +20,15 @@ FINE = {
 }
 
 
-def facts(*items: dict) -> Reply:
-    return Reply(content=json.dumps({"facts": list(items)}, ensure_ascii=False))
-
-
-def run(fake: FakeLLM, **kw):
+def run(model: FunctionModel, **kw):
     kw.setdefault("repair", True)
-    return extract(
-        TEXT, backend="llm", base_url=fake.base_url, model="fake", api_key="k", mode="json",
-        cache=False, concurrency=1, max_retries=0, timeout=5.0, **kw,
-    )  # fmt: skip
+    return extract(load_text(TEXT), backend="llm", model_client=model, concurrency=1, **kw)
 
 
-def user_message(request: dict) -> str:
-    return [m for m in request["json"]["messages"] if m["role"] == "user"][-1]["content"]
-
-
-def test_a_flagged_fact_is_sent_back_and_corrected(fake_llm: FakeLLM):
+def test_a_flagged_fact_is_sent_back_and_corrected():
     wrong = dict(DAYS, value=262)
-    fake_llm.script(META, facts(wrong, FINE), facts(DAYS))
-    report = run(fake_llm)
+    model = scripted(META, facts(wrong, FINE), facts(DAYS))
+    report = run(model)
 
     assert sorted(f.value for f in report.facts) == [226, 3136]
     assert all(f.check and f.check.status == "verified" for f in report.facts)
@@ -54,13 +41,13 @@ def test_a_flagged_fact_is_sent_back_and_corrected(fake_llm: FakeLLM):
         1,
     )
     assert repair.offered == 0  # once corrected, every number is covered: no second round
-    assert report.run.calls == 3 == fake_llm.calls
-    asked = user_message(fake_llm.requests[2])
+    assert report.run.calls == 3 == len(model.requests)
+    asked = user_message(model, 2)
     assert "262" in asked and "not stated in the quote" in asked  # the checker's finding
     assert report.checks.flagged == 0 and report.checks.verified == 2
 
 
-def test_a_fact_the_model_withdraws_is_dropped(fake_llm: FakeLLM):
+def test_a_fact_the_model_withdraws_is_dropped():
     invented = {
         "category": "air",
         "subject": "重污染天数",
@@ -68,13 +55,13 @@ def test_a_fact_the_model_withdraws_is_dropped(fake_llm: FakeLLM):
         "unit": "天",
         "quote": "重污染天数9天",
     }
-    fake_llm.script(META, facts(DAYS, FINE, invented), facts())
-    report = run(fake_llm)
+    model = scripted(META, facts(DAYS, FINE, invented), facts())
+    report = run(model)
     assert sorted(f.value for f in report.facts) == [226, 3136]
     assert report.run.repair and report.run.repair.dropped == 1
 
 
-def test_unaccounted_numbers_are_offered_once_and_only_passing_facts_kept(fake_llm: FakeLLM):
+def test_unaccounted_numbers_are_offered_once_and_only_passing_facts_kept():
     made_up = {
         "category": "air",
         "subject": "优良天数",
@@ -82,20 +69,25 @@ def test_unaccounted_numbers_are_offered_once_and_only_passing_facts_kept(fake_l
         "unit": "天",
         "quote": "全年优良天数226天",
     }
-    fake_llm.script(META, facts(FINE), facts(DAYS, made_up))
-    report = run(fake_llm)
+    model = scripted(META, facts(FINE), facts(DAYS, made_up))
+    report = run(model)
     assert sorted(f.value for f in report.facts) == [226, 3136]
     repair = report.run.repair
     assert repair is not None and repair.offered == 2 and repair.added == 1
-    asked = user_message(fake_llm.requests[2])
+    asked = user_message(model, 2)
     assert "226天" in asked and "14天" in asked  # the numbers no fact covered, with clauses
     assert report.checks.unaccounted_numbers == []
 
 
-def test_a_failed_repair_call_keeps_the_flagged_fact(fake_llm: FakeLLM):
+def test_a_failed_repair_call_keeps_the_flagged_fact():
     wrong = dict(DAYS, value=262)
-    fake_llm.script(META, facts(wrong, FINE), Reply(status=500), facts())
-    report = run(fake_llm)
+    model = scripted(
+        META,
+        facts(wrong, FINE),
+        LLMError("HTTP 500 after 0 transport retries: boom", kind="http", status=500),
+        facts(),
+    )
+    report = run(model)
     values = sorted(f.value for f in report.facts)
     assert values == [262, 3136]
     flagged = [f for f in report.facts if f.check and f.check.status == "flagged"]
@@ -107,9 +99,9 @@ def test_a_failed_repair_call_keeps_the_flagged_fact(fake_llm: FakeLLM):
     assert (report.run.repair.flagged_before, report.run.repair.still_flagged) == (1, 1)
 
 
-def test_no_repair_makes_no_extra_call(fake_llm: FakeLLM):
+def test_no_repair_makes_no_extra_call():
     wrong = dict(DAYS, value=262)
-    fake_llm.script(META, facts(wrong, FINE))
-    report = run(fake_llm, repair=False)
+    model = scripted(META, facts(wrong, FINE))
+    report = run(model, repair=False)
     assert report.run.calls == 2 and report.run.repair is None
     assert [f.check.status for f in report.facts if f.check] == ["flagged", "verified"]

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from extractor.schemas.report import Section
 from extractor.sectioning import chunk_spans, section_kind, split_sections
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-ANYANG = SEEDS / "anyang-2024-renda-survey.txt"
-PINGDINGSHAN = SEEDS / "pingdingshan-2025-zhengxie-inspection.txt"
+GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"  # byte copies of shared/seeds
+ANYANG = GOLD / "anyang-2024.txt"
+PINGDINGSHAN = GOLD / "pingdingshan-2025.txt"
 
 # Sentences that the PDF copy broke across lines in the Anyang seed.
 ANYANG_BREAKS = (

@@ -516,3 +516,12 @@ def test_a_file_from_before_0002_is_upgraded_in_place(
         repaired.run.repair = RepairInfo(sections=1, flagged_before=2, corrected=1, dropped=1)
         rid = s.save_report(repaired, config=CONFIG, path=None)
         assert s.load_report(rid).run.repair == repaired.run.repair
+
+
+def test_every_table_has_exactly_the_columns_its_row_model_declares(store: Store) -> None:
+    from extractor.storage import FactRow, FindingRow, ReportRow, RunRow, SectionRow
+
+    for row in (ReportRow, SectionRow, FactRow, FindingRow, RunRow):
+        assert set(store.db.table(row.table).columns_dict) == set(row.model_fields), row.table
+    types = store.db.table("facts").columns_dict
+    assert (types["value"], types["rank_tied"], types["quote"]) == (float, int, str)

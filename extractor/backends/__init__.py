@@ -62,7 +62,7 @@ def make_backend(
     """The backend ``opts`` asks for. ``model`` replaces the HTTP client built from the
     options (an in-process ``FunctionModel`` in tests); the model path is imported only when
     it is used."""
-    name = opts.resolved_backend()
+    name = opts.resolved_backend(model_given=model is not None)
     from extractor.backends.rules import RulesBackend
 
     if name == "rules":
