@@ -253,6 +253,10 @@ def test_checker_quality_counts_flags_on_good_and_bad_facts():
         fact("新增", 5, "个", check=verified),  # hallucinated, not flagged
     )
     s = score_report("d", gold, pred)
-    assert s.checker == CheckerQuality(bad=2, bad_flagged=1, good=1, good_flagged=0)
+    assert s.checker == CheckerQuality(
+        bad=2, bad_flagged=1, good=1, good_flagged=0, verified=2, verified_correct=1
+    )
     assert s.checker.bad_flagged_share == 0.5 and s.checker.good_flagged_share == 0.0
+    # of the two facts marked verified, the gold confirms one: a user filtering gets 1 in 2
+    assert s.checker.verified_precision == 0.5
     assert score_report("d", gold, report(PM25)).checker is None  # nothing was checked

@@ -114,6 +114,11 @@ def print_checks(report: Report) -> None:
         line(f"  … and {more} more (see --json)")
 
 
+def _verified(checker: Any) -> str:
+    vp = checker.verified_precision if checker is not None else None
+    return "" if vp is None else f" · verified precision {vp:.3f}"
+
+
 def print_scores(run: Any) -> None:
     from rich.table import Table
 
@@ -142,13 +147,16 @@ def print_scores(run: Any) -> None:
         state = "ok" if d.status == "ok" else f"FAILED: {d.error}"
         line(
             f"  {d.doc}: facts {d.facts.correct}/{d.facts.gold} gold, {d.facts.predicted} predicted"
-            f" · fact F1 {d.facts.prf.f1:.3f} · finding F1 {d.findings.prf.f1:.3f} · {state}"
+            f" · fact F1 {d.facts.prf.f1:.3f} · finding F1 {d.findings.prf.f1:.3f}"
+            f"{_verified(d.checker)} · {state}"
         )
     if s.checker is not None:
         ck = s.checker
         bad = "–" if ck.bad_flagged_share is None else f"{ck.bad_flagged_share:.0%}"
         good = "–" if ck.good_flagged_share is None else f"{ck.good_flagged_share:.0%}"
+        vp = "–" if ck.verified_precision is None else f"{ck.verified_precision:.3f}"
         line(
-            f"checker: flags {bad} of {ck.bad} wrong/hallucinated facts, "
+            f"verified precision {vp} ({ck.verified_correct} of {ck.verified} verified facts "
+            f"right) · checker flags {bad} of {ck.bad} wrong/hallucinated facts, "
             f"{good} of {ck.good} correct ones"
         )

@@ -95,14 +95,15 @@ def _per_document(run: EvalRun) -> list[str]:
         "## Per document",
         "",
         "| document | status | gold facts | predicted | correct | fact F1 | finding F1 "
-        "| micro F1 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| micro F1 | verified precision |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for d in run.scores.docs:
         status = d.status if d.status == "ok" else f"failed: {_cell(d.error, 80)}"
         lines.append(
             f"| {d.doc} | {status} | {d.facts.gold} | {d.facts.predicted} | {d.facts.correct} | "
-            f"{_pct(d.facts.prf.f1)} | {_pct(d.findings.prf.f1)} | {_pct(d.micro.f1)} |"
+            f"{_pct(d.facts.prf.f1)} | {_pct(d.findings.prf.f1)} | {_pct(d.micro.f1)} | "
+            f"{_pct(d.checker.verified_precision if d.checker else None)} |"
         )
     return lines
 
@@ -114,6 +115,9 @@ def _checker(run: EvalRun) -> list[str]:
     return [
         "",
         "## Checker",
+        "",
+        f"**Verified precision {_pct(c.verified_precision)}%**: of {c.verified} facts marked "
+        f"verified, {c.verified_correct} are right by the gold.",
         "",
         f"Of {c.bad} wrong or hallucinated facts, {_pct(c.bad_flagged_share)}% are flagged; "
         f"of {c.good} correct facts, {_pct(c.good_flagged_share)}% are flagged.",
@@ -200,7 +204,10 @@ def scores_json(run: EvalRun) -> dict[str, Any]:
     s = run.scores
     return {
         **run.model_dump(include=RUN_FIELDS),
-        "headline": s.headline(),
+        "headline": {
+            **s.headline(),
+            "verified_precision": s.checker.verified_precision if s.checker else None,
+        },
         "intervals": {k: v.model_dump() for k, v in s.intervals.items()},
         "fields": {f.field: {**f.model_dump(), **f.prf.model_dump()} for f in s.fields},
         "checker": None
@@ -209,6 +216,7 @@ def scores_json(run: EvalRun) -> dict[str, Any]:
             **s.checker.model_dump(),
             "bad_flagged_share": s.checker.bad_flagged_share,
             "good_flagged_share": s.checker.good_flagged_share,
+            "verified_precision": s.checker.verified_precision,
         },
         "documents": [
             {
@@ -219,6 +227,9 @@ def scores_json(run: EvalRun) -> dict[str, Any]:
                 "findings": {**d.findings.model_dump(), **d.findings.prf.model_dump()},
                 "micro": d.micro.model_dump(),
                 "macro_f1": d.macro_f1,
+                "checker": None
+                if d.checker is None
+                else {**d.checker.model_dump(), "verified_precision": d.checker.verified_precision},
             }
             for d in s.docs
         ],

@@ -160,9 +160,12 @@ def _checker(predicted: Report, correct_pred: set[int]) -> CheckerQuality | None
     checker = CheckerQuality()
     for pi, f in enumerate(predicted.facts):
         flagged = f.check is not None and f.check.status == "flagged"
+        verified = f.check is not None and f.check.status == "verified"
+        checker.verified += verified
         if pi in correct_pred:
             checker.good += 1
             checker.good_flagged += flagged
+            checker.verified_correct += verified
         else:
             checker.bad += 1
             checker.bad_flagged += flagged

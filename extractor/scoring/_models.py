@@ -66,12 +66,15 @@ class ItemScore(BaseModel):
 
 
 class CheckerQuality(BaseModel):
-    """How well the checker's flags separate bad facts from good ones."""
+    """How well the checker's flags separate bad facts from good ones, and how far a user can
+    trust a fact marked ``verified``."""
 
     bad: int = 0  # predicted facts that are wrong or hallucinated
     bad_flagged: int = 0
     good: int = 0  # predicted facts that are correct
     good_flagged: int = 0
+    verified: int = 0  # predicted facts marked verified
+    verified_correct: int = 0  # of those, the ones the gold confirms
 
     @property
     def bad_flagged_share(self) -> float | None:
@@ -81,12 +84,14 @@ class CheckerQuality(BaseModel):
     def good_flagged_share(self) -> float | None:
         return self.good_flagged / self.good if self.good else None
 
+    @property
+    def verified_precision(self) -> float | None:
+        """Of the facts marked verified, the share the gold confirms."""
+        return self.verified_correct / self.verified if self.verified else None
+
     def __add__(self, other: CheckerQuality) -> CheckerQuality:
         return CheckerQuality(
-            bad=self.bad + other.bad,
-            bad_flagged=self.bad_flagged + other.bad_flagged,
-            good=self.good + other.good,
-            good_flagged=self.good_flagged + other.good_flagged,
+            **{name: getattr(self, name) + getattr(other, name) for name in type(self).model_fields}
         )
 
 
