@@ -20,6 +20,9 @@ from opencc import OpenCC
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 # Heading numbers a prediction may or may not carry: "（一）", "一、", "1.", "一是".
+# Mirror-site pinyin after a character (環(huán)境): loading drops it from the text; a label
+# copied with it still names the same thing.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
 _HEADING_NUMBER = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+是)"
 )
@@ -87,5 +90,5 @@ def fold(text: str | None) -> str:
         return ""
     folded = unicodedata.normalize("NFKC", text)
     folded = to_simplified(folded).lower()
-    folded = _SPACE.sub("", folded).translate(_QUOTES)
+    folded = _PINYIN.sub("", _SPACE.sub("", folded).translate(_QUOTES))
     return _HEADING_NUMBER.sub("", folded)

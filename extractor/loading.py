@@ -37,6 +37,10 @@ _SUBSCRIPTS = {chr(0x2080 + d): str(d) for d in range(10)}
 _PM = re.compile(
     r"PM(?:_\{ *(?:2\.5|10) *\}|_(?:2\.5|10)(?![\d.])|₂ *[.．·]? *₅|₁₀| +(?:2\.5|10)(?![\d.]))"
 )
+# A bracketed pinyin syllable with a tone mark right after a character: mirror-site junk.
+_PINYIN = re.compile(
+    r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)"
+)
 _PAGE_NUMBER = re.compile(
     r"[-—–－~～_·•. ]*\d{1,3}[-—–－~～_·•. ]*"
     r"|第 ?\d{1,3} ?页(?: ?[,，/]? ?共 ?\d{1,3} ?页)?"
@@ -331,6 +335,11 @@ def _spaces_go(left: str, right: str) -> bool:
     def numeric(c: str) -> bool:
         return c in "0123456789%"
 
+    # a unit split at its slash ("微克/ 立方米", "mg /m3") is one unit
+    if (left == "/" and (_is_cjk(right) or (right.isascii() and right.isalpha()))) or (
+        right == "/" and (_is_cjk(left) or (left.isascii() and left.isalpha()))
+    ):
+        return True
     return (_is_cjk(left) and (_is_cjk(right) or numeric(right))) or (
         _is_cjk(right) and numeric(left)
     )
@@ -359,6 +368,21 @@ def _decimal_points(pairs: list[_Pair]) -> list[_Pair]:
         if pairs[k][0] == "．" and pairs[k - 1][0].isdigit() and pairs[k + 1][0].isdigit():
             pairs[k] = (".", pairs[k][1])
     return pairs
+
+
+def _drop_pinyin(chars: list[_Pair]) -> list[_Pair]:
+    """Mirror sites print a character's pinyin after it ("環(huán)境", "萬(wàn)噸"): not the report's
+    text, and it splits words and units, so it goes (the offset map keeps where it stood)."""
+    s = "".join(c for c, _ in chars)
+    if "(" not in s:
+        return chars
+    out: list[_Pair] = []
+    last = 0
+    for m in _PINYIN.finditer(s):
+        out.extend(chars[last : m.start()])
+        last = m.end()
+    out.extend(chars[last:])
+    return out
 
 
 def _fix_pm(chars: list[_Pair]) -> list[_Pair]:
@@ -428,7 +452,7 @@ def normalize(raw: str) -> tuple[str, list[int]]:
 
     The map has ``len(text) + 1`` entries; the last is ``len(raw)``.
     """
-    chars = _fix_pm(_chars(raw))
+    chars = _fix_pm(_drop_pinyin(_chars(raw)))
     lines: list[_Line] = []
     current: list[_Pair] = []
     for c, i in chars:

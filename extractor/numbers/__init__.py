@@ -13,6 +13,9 @@ in 百分之X / X成 / 第X / 零发生. Everywhere else they are words (进一�
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from extractor.furniture import furniture_spans
 from extractor.numbers._mention import KINDS, MASK_REASONS, Mention
 from extractor.numbers._read import parse_number
 from extractor.numbers._scanner import Scanner, share_list_units
@@ -35,7 +38,23 @@ def find_numbers(text: str, *, include_masked: bool = False) -> list[Mention]:
     A bare number in a list takes the unit written after the list's last number
     ("54、23、3微克/立方米" gives three mentions in 微克/立方米); its span stays its own.
     """
-    mentions = share_list_units(text, Scanner(text).run())
+    mentions = _mask_furniture(text, share_list_units(text, Scanner(text).run()))
     if include_masked:
         return mentions
     return [mention for mention in mentions if mention.masked is None]
+
+
+def _mask_furniture(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A number in page furniture (a stamp, a view count, a breadcrumb) is no number of the
+    report."""
+    spans = furniture_spans(text)
+    if not spans:
+        return mentions
+    out: list[Mention] = []
+    k = 0
+    for m in mentions:
+        while k < len(spans) and spans[k][1] <= m.start:
+            k += 1
+        inside = k < len(spans) and spans[k][0] <= m.start and m.end <= spans[k][1]
+        out.append(replace(m, masked="furniture") if inside and m.masked is None else m)
+    return out

@@ -19,6 +19,7 @@ MASK_REASONS = frozenset(
         "meeting",
         "document_number",
         "duration_name",
+        "furniture",
     }
 )
 

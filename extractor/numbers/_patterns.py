@@ -171,6 +171,8 @@ CN_UNITS = [
 AR_ONLY_UNITS = [
     "分钟", "年", "周", "分", "度", "只", "头", "架", "根", "口", "段", "块", "份", "轮", "篇",
     "张", "间", "栋", "片",
+    # a count of cities in a ranking bulletin (忻州、大同、吕梁、朔州4市)
+    "市",
 ]  # fmt: skip
 ASCII_UNITS = [
     "μg/m3", "μg/m³", "ug/m3", "mg/m3", "mg/m³", "mg/L", "mg/l", "dB(A)", "dBA", "dB", "km²",

@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 
 from extractor.folding import simplified_same_length
+from extractor.furniture import furniture_spans
+from extractor.gazetteer import covering_region, find_regions
 from extractor.period import Period
 from extractor.rules.periods import MONTHS, UNTIL, YEAR
-from extractor.rules.text import CJK
 from extractor.schemas import ReportMeta, Section
 from extractor.schemas.report import DocType
 
@@ -37,31 +38,8 @@ _NOT_ISSUER = re.compile(r"第.{1,4}次会议|会议文件|会议上|届|局长|
 _BODY_ISSUER = re.compile(
     r"((?:[\u4e00-\u9fff]{2,3}市)?市?政协|(?:[\u4e00-\u9fff]{2,3}市)?人大常委会)"
 )
-_REGION = re.compile(rf"([{CJK}]{{2,3}}(?:市|省|县|区))")
-_NOT_REGION = (
-    "全市",
-    "我市",
-    "本市",
-    "城市",
-    "各市",
-    "该市",
-    "副市",
-    "省市",
-    "县市",
-    "地市",
-    "城区",
-    "园区",
-    "辖区",
-    "社区",
-    "景区",
-    "片区",
-    "矿区",
-    "市区",
-    "库区",
-    "全省",
-    "全区",
-    "全县",
-)
+_TITLE_MIN = 8
+_NATIONAL = re.compile(r"全国|生态环境部|国务院|全国人大|我国")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(度)?(上半年|前三季度|1[-—～至]\d{1,2}月)?")
 _PART_LAST_MONTH = {"上半年": 6, "前三季度": 9}
 _ABOUT_YEAR = re.compile(r"关于(?:[^，。；]{0,12}?)((?:19|20)\d{2})年度?")
@@ -76,6 +54,7 @@ class _Head:
     front_end: int
     short: list[str]
     title: str | None  # simplified, as it stands in ``short``
+    body: str  # the simplified text with its page furniture blanked out
 
 
 def _head(text: str, sections: list[Section]) -> _Head:
@@ -84,14 +63,27 @@ def _head(text: str, sections: list[Section]) -> _Head:
     if front_end is None:
         first = next((s for s in sections if s.path), None)
         front_end = first.start if first is not None else min(len(text), 400)
-    lines = [ln.strip() for ln in simp[: max(front_end, text.find("\n") + 1)].split("\n")]
+    body = _without_furniture(text, simp)
+    lines = [ln.strip() for ln in body[: max(front_end, text.find("\n") + 1)].split("\n")]
     short = [
         ln
         for ln in lines[:10]
         if ln and len(ln) <= 60 and "。" not in ln and not _DOC_NUMBER.fullmatch(ln)
     ]
-    title = next((ln for ln in short if _TITLE_WORDS.search(ln)), short[0] if short else None)
-    return _Head(text, simp, front_end, short, title)
+    # a salutation (全国人民代表大会常务委员会:) or a stray heading is no title; a web page
+    # without a title line has none
+    named = [ln for ln in short if not ln.endswith(("：", ":"))]
+    first = named[0] if named and len(named[0]) >= _TITLE_MIN else None
+    title = next((ln for ln in named if _TITLE_WORDS.search(ln)), first)
+    return _Head(text, simp, front_end, short, title, body)
+
+
+def _without_furniture(text: str, simp: str) -> str:
+    """The simplified text with furniture replaced by spaces (offsets kept)."""
+    chars = list(simp)
+    for start, end, _ in furniture_spans(text):
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _original(h: _Head, simplified: str) -> str:
@@ -135,19 +127,17 @@ def _issuer(h: _Head) -> str | None:
 
 
 def _region(h: _Head, issuer: str | None) -> str | None:
+    """The division the report covers: the first one its issuer, masthead or title names, else
+    the one its body names most (a real division's name, simplified, or None)."""
     masthead = h.short[: h.short.index(h.title)] if h.title in h.short else []
-    for source in (issuer or "", *masthead, (h.title or "").removeprefix("关于")):
-        m = _REGION.search(source)
-        # 关于2024年度县域…: 年度县 is no place
-        if m and not m.group(1).endswith(_NOT_REGION) and "年度" not in m.group(1):
-            return m.group(1)
-    counts: dict[str, int] = {}
-    for m in _REGION.finditer(h.simp):
-        name = m.group(1)
-        if name.endswith(_NOT_REGION) or any(w in name for w in ("以上", "城市", "所在")):
-            continue
-        counts[name] = counts.get(name, 0) + 1
-    return max(counts, key=lambda k: (counts[k], -h.simp.find(k))) if counts else None
+    issuer_simp = simplified_same_length(issuer) if issuer else ""
+    for source in (issuer_simp, *masthead, (h.title or "").removeprefix("关于")):
+        found = find_regions(source)
+        if found:
+            return found[0][1]
+    if _NATIONAL.search(h.title or ""):
+        return None  # a national text covers no one division
+    return covering_region([name for _, name in find_regions(h.body)])
 
 
 def _title_period(title: str | None) -> str | None:

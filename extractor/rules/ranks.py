@@ -22,6 +22,8 @@ _METRIC = re.compile(r"(改善率|改善幅度|改善程度|降幅|综合指数|
 _KEPT_METRICS = ("改善率", "改善幅度", "改善程度", "降幅")
 _SINCE = re.compile(r"(?:由|从)(年初|年底|上半年|上年|去年|(?:19|20)\d{2}年)的?")
 _TO = re.compile(r"(?:到|至|为)")
+# what makes a top or bottom N a position reached, not a list's length
+_CROSSED = re.compile(r"退出|进入|跻身|位列|位居|保持|排在|跃居|稳居|居")
 _WHEN_RANKED = re.compile(r"(?:年初|年底|上半年|上年|去年)排名$")
 
 
@@ -57,9 +59,12 @@ def _in_field(r: Reading, found: _Rank) -> _Rank:
     return _Rank(rank, re.sub(r"^中", "", found.rest), seg.last_value(upto=len(seg.drafts) - 1))
 
 
-def _threshold(r: Reading) -> Draft:
-    """成功退出全国168个重点城市后30名: the list the threshold is taken in comes before."""
+def _threshold(r: Reading) -> Draft | None:
+    """成功退出全国168个重点城市后30名: the list the threshold is taken in comes before. A
+    top or bottom N that only introduces a list (前三名依次为…, 降幅前3位的城市) is no fact."""
     m, seg = r.m, r.seg
+    if not _CROSSED.search(r.doc.simp[r.doc.clause_start(0, m.start) : m.start]):
+        return None
     last = seg.drafts[-1] if seg.drafts else None
     before = last if last is not None and seg.end_of(last) >= m.start - 1 else None
     noun = before.subject.removesuffix("数") if before is not None else ""

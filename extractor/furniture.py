@@ -1,0 +1,103 @@
+"""Page furniture of text copied from the web: breadcrumbs, publication stamps, source, editor
+and view-count lines, 上一篇/下一篇, [打印][关闭], share and login bars, site footers, document
+metadata boxes, leftover HTML, figure references. None of it states a fact of the report.
+
+``furniture_spans`` finds it as spans of the text (matched on a same-length simplified copy,
+so traditional mirrors read alike). The number reader masks every number inside as
+``furniture``; meta never takes a title, issuer or region from it; the checker calls a fact
+quoting it no fact.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractor.folding import simplified_same_length
+
+__all__ = ["FurnitureSpan", "furniture_spans", "in_furniture"]
+
+FurnitureSpan = tuple[int, int, str]  # start, end, what it is
+
+# A whole line that is furniture: only short lines are judged, a paragraph of the report is
+# never taken for a stamp.
+_LINE_CHARS = 90
+_LINE_WORDS = re.compile(
+    r"当前位置|您现在的位置|现在位置|首页\s*[>»/]|[>»]\s*正文|网站首页|返回首页|返回主页|"
+    r"上一篇|下一篇|上一期|下一期|下一版|上一版|"
+    r"[\[【(（]?(?:打印|关闭|收藏|纠错|分享)[\]】)）]|打印\s*放大|放大\s*缩小|字号|分享到|扫一扫|微信扫|"
+    r"责任编辑|编辑[:：]|作者[:：]|记者[:：]|来源[:：]|稿源[:：]|供稿|通讯员|"
+    r"浏览次数|浏览[:：]|阅读[:：]|点击[:：]|点击数|访问量|字数[:：]|下载[:：]|"
+    r"发布时间|发布日期|发文日期|成文日期|生效日期|更新时间|时间[:：]|日期[:：]|"
+    r"索引号|文件名称|公开形式|公开方式|有效期|时效[:：]|主题词|发布机构|内容概览|信息来源|"
+    r"版权所有|版权声明|Copyright|©|ICP|备案号|主办单位|承办单位|技术支持|网站地图|联系我们|关于我们|"
+    r"广告服务|手机版|登录|注册|相关新闻|相关阅读|相关链接|推荐图片|热点文章|新闻推荐|热门推荐|"
+    r"门户网站|新闻网|[日晚]报\s*[-—·|]|记者[\u4e00-\u9fff]{2,3}(?:摄影?|报道)?$|摄影|"
+    r"订阅|导读|插播|点击查看|点击进入|查看全文|阅读全文|查看更多|原标题[:：]|附件[:：]?\s*\d|汇总表$|一览表$",
+    re.IGNORECASE,
+)
+_HTML = re.compile(r"<[a-z/][^<>]{0,80}>", re.IGNORECASE)
+_ONLY_MARKS = re.compile(r"[\s|｜•·>»\-—_=*#]*")
+_DATETIME_LINE = re.compile(
+    r"[\s(（]*(?:\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/]\d{1,2})"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[)）]?.{0,30}"
+)
+_URL = re.compile(r"https?://\S+|www\.[\w.-]+\.\w+\S*|[\w.-]+@[\w-]+\.[\w.]+")
+# Within a line: a stamp, a source or a count of views; a reference to a figure or table.
+_INLINE = re.compile(
+    r"[(（]?(?:发布时间|发布日期|更新时间|时间|日期|来源|编辑|作者|浏览|阅读|点击)[:：]\s*"
+    r"[^，。；,;]{0,40}?(?:\d{1,2}:\d{2}(?::\d{2})?|\d+次|[)）]|$)|"
+    r"[(（]?(?:见|详见|如)(?:图|表|附表|附图)\s*\d+(?:[-—.]\d+)?[)）]?|"
+    r"\d+\s*字\s*浏览|\d+\s*次\s*(?:浏览|下载|阅读|点击)",
+    re.MULTILINE,
+)
+
+
+def _is_furniture_line(line: str) -> str | None:
+    stripped = line.strip()
+    if not stripped:
+        return None
+    if _ONLY_MARKS.fullmatch(stripped):
+        return "rule"
+    if _HTML.search(stripped) and not _HTML.sub("", stripped).strip(" |•·"):
+        return "html"
+    if len(stripped) > _LINE_CHARS:
+        return None
+    if _LINE_WORDS.search(stripped):
+        return "page"
+    if _DATETIME_LINE.fullmatch(stripped) and not re.search(r"[。，,；;]", stripped):
+        return "stamp"
+    if _URL.search(stripped) and len(_URL.sub("", stripped).strip()) < 20:
+        return "address"
+    return None
+
+
+@lru_cache(maxsize=32)
+def furniture_spans(text: str) -> tuple[FurnitureSpan, ...]:
+    """Every stretch of ``text`` that is page furniture, in order, not overlapping."""
+    simp = simplified_same_length(text)
+    spans: list[FurnitureSpan] = []
+    pos = 0
+    for line in simp.split("\n"):
+        end = pos + len(line)
+        kind = _is_furniture_line(line)
+        if kind is not None:
+            spans.append((pos, end, kind))
+        else:
+            spans += [(pos + m.start(), pos + m.end(), "stamp") for m in _INLINE.finditer(line)]
+            spans += [(pos + m.start(), pos + m.end(), "address") for m in _URL.finditer(line)]
+        pos = end + 1
+    spans.sort()
+    merged: list[FurnitureSpan] = []
+    for span in spans:
+        if merged and span[0] < merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], span[1]), last[2])
+        else:
+            merged.append(span)
+    return tuple(merged)
+
+
+def in_furniture(spans: tuple[FurnitureSpan, ...], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies inside a furniture span."""
+    return any(a <= start and end <= b for a, b, _ in spans)
