@@ -22,8 +22,9 @@ FurnitureSpan = tuple[int, int, str]  # start, end, what it is
 # A whole line that is furniture: only short lines are judged, a paragraph of the report is
 # never taken for a stamp.
 _LINE_CHARS = 90
+_STAMP_LINE_CHARS = 40  # a short line holding a date and a time of day is a publication stamp
 _LINE_WORDS = re.compile(
-    r"当前位置|您现在的位置|现在位置|首页\s*[>»/]|[>»]\s*正文|网站首页|返回首页|返回主页|"
+    r"当前位置|当前的位置|所在位置|您现在的位置|现在位置|首页\s*[>»/]|[>»]\s*正文|网站首页|返回首页|返回主页|"
     r"上一篇|下一篇|上一期|下一期|下一版|上一版|"
     r"[\[【(（]?(?:打印|关闭|收藏|纠错|分享)[\]】)）]|打印\s*放大|放大\s*缩小|字号|分享到|扫一扫|微信扫|"
     r"责任编辑|编辑[:：]|作者[:：]|记者[:：]|来源[:：]|稿源[:：]|供稿|通讯员|"
@@ -41,6 +42,15 @@ _ONLY_MARKS = re.compile(r"[\s|｜•·>»\-—_=*#]*")
 _DATETIME_LINE = re.compile(
     r"[\s(（]*(?:\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/]\d{1,2})"
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[)）]?.{0,30}"
+)
+_STAMP = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}")
+# An instruction to a model planted in the text is no statement of the report.
+_INSTRUCTION = re.compile(
+    r"[^。！？!?\n]*(?:忽略|无视|忘记)(?:以上|上述|之前|前面|先前)?(?:所有|全部|一切)?的?"
+    r"(?:指令|指示|提示词?|要求|规则)[^。！？!?\n]*[。！？!?]?|"
+    r"[^。！？!?\n]*(?:ignore|disregard)\s+(?:all\s+)?(?:previous|prior|above)\s+instructions"
+    r"[^。！？!?\n]*[。！？!?.]?",
+    re.IGNORECASE,
 )
 _URL = re.compile(r"https?://\S+|www\.[\w.-]+\.\w+\S*|[\w.-]+@[\w-]+\.[\w.]+")
 # Within a line: a stamp, a source or a count of views; a reference to a figure or table.
@@ -67,6 +77,8 @@ def _is_furniture_line(line: str) -> str | None:
         return "page"
     if _DATETIME_LINE.fullmatch(stripped) and not re.search(r"[。，,；;]", stripped):
         return "stamp"
+    if _STAMP.search(stripped) and len(stripped) <= _STAMP_LINE_CHARS:
+        return "stamp"
     if _URL.search(stripped) and len(_URL.sub("", stripped).strip()) < 20:
         return "address"
     return None
@@ -86,6 +98,11 @@ def furniture_spans(text: str) -> tuple[FurnitureSpan, ...]:
         else:
             spans += [(pos + m.start(), pos + m.end(), "stamp") for m in _INLINE.finditer(line)]
             spans += [(pos + m.start(), pos + m.end(), "address") for m in _URL.finditer(line)]
+            spans += [
+                (pos + m.start(), pos + m.end(), "instruction")
+                for m in _INSTRUCTION.finditer(line)
+                if m.end() > m.start()
+            ]
         pos = end + 1
     spans.sort()
     merged: list[FurnitureSpan] = []

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 __all__ = ["canonical_region", "covering_region", "find_regions", "is_region"]
 
-# Short forms the texts use for the province-level divisions (湖北 for 湖北省, 新疆 for 新疆维吾尔自治区).
+# Short forms the texts use for the province-level divisions (湖北 for 湖北省, 新疆 for
+# 新疆维吾尔自治区).
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
 _LOCAL_SUFFIX = re.compile(r"(?:市|县|区|自治县|自治州|地区|盟|旗)$")
 # Names of real districts that the texts mostly use as common words.

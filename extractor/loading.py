@@ -371,8 +371,9 @@ def _decimal_points(pairs: list[_Pair]) -> list[_Pair]:
 
 
 def _drop_pinyin(chars: list[_Pair]) -> list[_Pair]:
-    """Mirror sites print a character's pinyin after it ("環(huán)境", "萬(wàn)噸"): not the report's
-    text, and it splits words and units, so it goes (the offset map keeps where it stood)."""
+    """Mirror sites print a character's pinyin after it ("環(huán)境", "萬(wàn)噸"). It is not the
+    report's text and it splits words and units, so it goes (the offset map keeps where it
+    stood)."""
     s = "".join(c for c, _ in chars)
     if "(" not in s:
         return chars

@@ -22,12 +22,20 @@ from extractor.lexicon import (
 from extractor.numbers import Mention
 from extractor.schemas import CheckIssue, Fact
 from extractor.schemas.catalogue import Indicator, by_key, match_indicator
-from extractor.sectioning import enclosing, is_table_row
+from extractor.sectioning import CLAUSE_MARKS, enclosing, is_table_row
 from extractor.units import canonical_unit, std_value
 
 _NEGATIVE = DECREASE_VERBS + DECREASE_CHARS
 _POSITIVE = INCREASE_VERBS + INCREASE_CHARS
+# Of the subject's character pairs, this share must stand where the number is stated (or of
+# its characters, the larger share: a labeller's 河流 for the text's 6河).
 _SUBJECT_SHARE = 0.5
+_SUBJECT_CHARS = 0.5
+_CJK_ONLY = re.compile(r"[^\u4e00-\u9fff]")
+_JUNK_START = re.compile(r"^[)）、，,：:；;|(（。/]")
+_NAMED_POLLUTANT = re.compile(r"PM2\.?5|PM10|SO2|NO2|O3|CO|AQI|CWQI|EQI|VOCs", re.IGNORECASE)
+_PLACEHOLDERS = frozenset({"数值", "级别", "比例", "占比", "排名"})
+_UNIT_IN_SUBJECT = re.compile(r"微克/立方米|毫克/立方米|^[%‰]|μg|mg/")
 _CHANGE_WINDOW = 10  # characters before a change's number in which its direction word stands
 
 
@@ -91,10 +99,9 @@ def check_one(f: Fact, ctx: Ctx) -> tuple[list[CheckIssue], bool, Mention | None
     """Issues of one grounded fact, whether its value is derived, and the mention in the
     source that states its value."""
     text = ctx.text
-    issues: list[CheckIssue] = []
     span = f.span
     if span is None:
-        issues.append(issue("quote_not_in_source", f"quote {f.quote!r} is not in the source"))
+        issues = [issue("quote_not_in_source", f"quote {f.quote!r} is not in the source")]
         value = dec(f.value)
         if value is not None and not any(
             value_matches(value, f.unit, m) == "same" for m in ctx.mentions if not m.masked
@@ -106,40 +113,7 @@ def check_one(f: Fact, ctx: Ctx) -> tuple[list[CheckIssue], bool, Mention | None
 
     quoted = in_span(ctx, *span)
     live = [m for m in quoted if not m.masked]
-    derived = False
-    value = dec(f.value)
-    matched: Mention | None = None
-    if value is not None:
-        kinds = {m: value_matches(value, f.unit, m) for m in live}
-        same = [m for m, k in kinds.items() if k in ("same", "scaled")]
-        # Prefer a mention whose unit agrees, so "8个…100%" matches 100 to the 100%.
-        unit = canonical_unit(f.unit)
-        same.sort(key=lambda m: (canonical_unit(m.unit) != unit, m.kind == "rank"))
-        if same:
-            matched = same[0]
-        elif any(k == "slip" for k in kinds.values()):
-            slip = next(m for m, k in kinds.items() if k == "slip")
-            issues.append(
-                issue(
-                    "value_not_in_quote",
-                    f"scale slip: the quote states {slip.text}, the fact {f.value:g}",
-                )
-            )
-        elif _derived(value, live):
-            derived = True
-        else:
-            masked = [m for m in quoted if m.masked and same_number(value, m.value)]
-            why = f" (there it is part of a {masked[0].masked})" if masked else ""
-            issues.append(
-                issue("value_not_in_quote", f"{f.value:g} is not stated in the quote{why}")
-            )
-            if not any(value_matches(value, f.unit, m) == "same" for m in ctx.mentions):
-                issues.append(
-                    issue("value_not_in_source", f"{f.value:g} appears nowhere in the source")
-                )
-    elif f.value_text and fold(f.value_text) not in fold(f.quote):
-        issues.append(issue("value_not_in_quote", f"{f.value_text!r} is not stated in the quote"))
-
+    issues, derived, matched = _value_issues(f, ctx, quoted, live)
     if matched is not None:
         issues += _unit_issues(f, matched, text)
         if f.change is None and _is_change_number(text, matched):
@@ -151,9 +125,46 @@ def check_one(f: Fact, ctx: Ctx) -> tuple[list[CheckIssue], bool, Mention | None
             )
     issues += _change_issues(f, text, live)
     issues += _rank_issues(f, live)
-    issues += _subject_issues(f, text, span)
+    issues += _subject_issues(f, text, span, matched)
     issues += _range_issues(f)
     return issues, derived, matched
+
+
+def _value_issues(
+    f: Fact, ctx: Ctx, quoted: list[Mention], live: list[Mention]
+) -> tuple[list[CheckIssue], bool, Mention | None]:
+    """Whether the quote states the value: the mention that states it, or why none does."""
+    value = dec(f.value)
+    if value is None:
+        if f.value_text and fold(f.value_text) not in fold(f.quote):
+            return (
+                [issue("value_not_in_quote", f"{f.value_text!r} is not stated in the quote")],
+                False,
+                None,
+            )
+        return [], False, None
+    kinds = {m: value_matches(value, f.unit, m) for m in live}
+    same = [m for m, k in kinds.items() if k in ("same", "scaled")]
+    # Prefer a mention whose unit agrees, so "8个…100%" matches 100 to the 100%.
+    unit = canonical_unit(f.unit)
+    same.sort(key=lambda m: (canonical_unit(m.unit) != unit, m.kind == "rank"))
+    if same:
+        return [], False, same[0]
+    if any(k == "slip" for k in kinds.values()):
+        slip = next(m for m, k in kinds.items() if k == "slip")
+        message = f"scale slip: the quote states {slip.text}, the fact {f.value:g}"
+        return [issue("value_not_in_quote", message)], False, None
+    if _derived(value, live):
+        return [], True, None
+    masked = [m for m in quoted if m.masked and same_number(value, m.value)]
+    if masked:
+        # the number is there, but as part of a date, a name, an address or page furniture
+        what = masked[0].masked
+        return [issue("not_a_fact", f"{f.value:g} is part of a {what}, not a figure")], False, None
+    issues = [issue("value_not_in_quote", f"{f.value:g} is not stated in the quote")]
+    if not any(value_matches(value, f.unit, m) == "same" for m in ctx.mentions):
+        issues.append(issue("value_not_in_source", f"{f.value:g} appears nowhere in the source"))
+    return issues, False, None
 
 
 def _derived(value: Decimal, mentions: list[Mention]) -> bool:
@@ -257,25 +268,62 @@ def _rank_issues(f: Fact, live: list[Mention]) -> list[CheckIssue]:
     return [issue("value_not_in_quote", f"rank 第{r.position} is not stated in the quote")]
 
 
-def _subject_issues(f: Fact, text: str, span: tuple[int, int]) -> list[CheckIssue]:
-    subject = re.sub(r"[\W\d_a-zA-Z]", "", fold(f.subject))
+def _bigrams(s: str) -> set[str]:
+    return {s[k : k + 2] for k in range(len(s) - 1)} or {s}
+
+
+def _subject_issues(
+    f: Fact, text: str, span: tuple[int, int], matched: Mention | None
+) -> list[CheckIssue]:
+    """The subject is what the number measures: its words stand in the sentence that leads to
+    the number (or in the table row, its caption and header), not merely somewhere nearby."""
+    unclear = _unclear_subject(f.subject)
+    if unclear:
+        return [issue("subject_unclear", f"{f.subject!r} {unclear}")]
+    subject = _CJK_ONLY.sub("", fold(f.subject))
     if not subject:
         return []
-    lo, hi = enclosing(text, span[0], span[1])
-    # the sentence before may carry the topic ("声环境质量方面：区域声环境…；声环境质量级别…")
-    lo = enclosing(text, max(0, lo - 2), max(0, lo - 1))[0] if lo else lo
-    window = fold(text[lo:hi])
+    at = matched.start if matched is not None else span[0]
+    end = matched.end if matched is not None else span[1]
+    lo = enclosing(text, at, at)[0]
+    hi = enclosing(text, end, end, CLAUSE_MARKS)[1]
+    window = fold(text[min(lo, span[0]) : max(hi, end)])
     if is_table_row(text[span[0] : span[1]]):
         # a table row is named by its caption, its header and the notes under it as well
         window = fold(text[max(0, span[0] - 600) : span[1] + 600])
-    share = sum(c in window for c in subject) / len(subject)
-    if share >= _SUBJECT_SHARE:
+    wanted = _bigrams(subject)
+    words = sum(b in window for b in wanted) / len(wanted)
+    chars = sum(c in window for c in subject) / len(subject)
+    if words >= _SUBJECT_SHARE or chars >= _SUBJECT_CHARS:
         return []
     # the subject's own meaning, not the declared key: a wrong key must not vouch for it
     ind = match_indicator(f.subject)
     if ind is not None and any(fold(a) in window for a in (ind.name, *ind.aliases) if a):
         return []
-    return [issue("subject_not_in_source", f"the words of {f.subject!r} are not around the quote")]
+    return [
+        issue(
+            "subject_not_at_number",
+            f"the words of {f.subject!r} are not in the sentence that states "
+            f"{f.value_text or f.value}",
+        )
+    ]
+
+
+def _unclear_subject(subject: str) -> str | None:
+    """Why a subject names nothing a reader could put in a panel, or None."""
+    s = subject.strip()
+    if _JUNK_START.match(s) or "|" in s:
+        return "starts or breaks off mid-phrase"
+    if len(_CJK_ONLY.sub("", s)) < 2 and not _NAMED_POLLUTANT.search(s):
+        return "is too short to say what is measured"
+    if s in _PLACEHOLDERS or _UNIT_IN_SUBJECT.search(s):
+        return "is a placeholder or a unit, not a name"
+    return None
+
+
+def _is_its_change(f: Fact) -> bool:
+    """A change-only fact: its value is the change it states (忻州(-36.8%) in a list of 降幅)."""
+    return f.change is not None and f.change.value is not None and f.change.value == f.value
 
 
 def _range_issues(f: Fact) -> list[CheckIssue]:
@@ -291,7 +339,9 @@ def _range_issues(f: Fact) -> list[CheckIssue]:
         if ind.units and unit not in ind.units:
             # another scale of the indicator's unit (12 万辆 of 辆): compare in the listed one
             value = std_value(value, unit)[0] / std_value(Decimal(1), ind.units[0])[0]
-    elif unit == "%" and not any(w in f.subject for w in CHANGE_SUBJECT_WORDS):
+    elif any(w in f.subject for w in CHANGE_SUBJECT_WORDS) or _is_its_change(f):
+        pass  # the size of a change may be negative, and a rate's above 100
+    elif unit == "%":
         lo, hi = Decimal(0), Decimal(100)
     elif unit == "天":
         lo, hi = Decimal(0), Decimal(366)

@@ -73,8 +73,8 @@ def _head(text: str, sections: list[Section]) -> _Head:
     # a salutation (全国人民代表大会常务委员会:) or a stray heading is no title; a web page
     # without a title line has none
     named = [ln for ln in short if not ln.endswith(("：", ":"))]
-    first = named[0] if named and len(named[0]) >= _TITLE_MIN else None
-    title = next((ln for ln in named if _TITLE_WORDS.search(ln)), first)
+    lead = named[0] if named and len(named[0]) >= _TITLE_MIN else None
+    title = next((ln for ln in named if _TITLE_WORDS.search(ln)), lead)
     return _Head(text, simp, front_end, short, title, body)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from extractor.lexicon import MEASURE_WORDS
 from extractor.numbers import Mention
+from extractor.rules.brackets import bracket_group, read_bracket_list
 from extractor.rules.category import category_of
 from extractor.rules.changes import attach_flat_changes, list_changes, read_change
 from extractor.rules.draft import Attach, Draft, Segment
@@ -96,6 +97,12 @@ def read_segment(doc: DocText, seg: Segment, mentions: list[Mention]) -> list[Dr
         r = Reading(
             doc, seg, m, doc.simp[tail : m.start], tail, doc.sentence_period(seg.start, m.start)
         )
+        bracketed = bracket_group(r, mentions, i)
+        if bracketed:
+            seg.drafts += read_bracket_list(r, bracketed)
+            walk.prev_end = bracketed[-1].end + 1
+            i += len(bracketed)
+            continue
         group = list_group(doc, mentions, i)
         if len(group) > 1 and _read_group(r, group, walk):
             walk.prev_end = group[-1].end

@@ -8,6 +8,7 @@ import re
 
 from extractor.lexicon import BASIS
 from extractor.rules.draft import Draft
+from extractor.rules.grids import Cell, grid_drafts, is_place_grid, vertical_tables
 from extractor.rules.subject import topic
 from extractor.rules.text import DocText
 from extractor.schemas import Change, Section
@@ -45,8 +46,30 @@ def read_tables(doc: DocText, sec: Section) -> tuple[list[Draft], list[tuple[int
             block.append(lines[k])
             k += 1
         caption = next((ln for at, ln in reversed(lines) if at < block[0][0] and ln.strip()), "")
-        drafts += _table(doc, block, caption, spans)
+        header = _row_cells(*block[0])
+        if is_place_grid(header) and len(block) > 1:
+            spans += [(at, at + len(line)) for at, line in block]
+            rows = [_row_cells(at, line) for at, line in block[1:]]
+            drafts += grid_drafts(doc, header, rows, _units(caption)[0])
+        else:
+            drafts += _table(doc, block, caption, spans)
+    for header, rows in vertical_tables(doc, sec):
+        spans += [(c.start, c.end + 2) for row in [header, *rows] for c in row]
+        drafts += grid_drafts(doc, header, rows, None)
     return drafts, spans
+
+
+def _row_cells(at: int, line: str) -> list[Cell]:
+    """The cells of a flattened row, with where each stands in the text."""
+    cells: list[Cell] = []
+    pos = 0
+    for sep in [*TABLE_CELL.finditer(line), None]:
+        end = sep.start() if sep is not None else len(line)
+        raw = line[pos:end]
+        lead = len(raw) - len(raw.lstrip())
+        cells.append(Cell(at + pos + lead, at + pos + len(raw.rstrip()), raw.strip()))
+        pos = sep.end() if sep is not None else len(line)
+    return cells
 
 
 def _units(caption: str) -> tuple[str | None, dict[str, str | None]]:

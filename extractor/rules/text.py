@@ -28,8 +28,11 @@ def clean(s: str) -> str:
     """A phrase without people's names, unpaired quotes or an unclosed bracket's opening."""
     s = _NAME.sub("", s)
     s = s.replace("“", "").replace("”", "") if s.count("“") != s.count("”") else s
-    if s.count("（") > s.count("）"):
-        s = s.replace("（", "", 1) if s.startswith("（") else s  # （国控断面1个、… → 国控断面
+    for opening, closing in (("（", "）"), ("(", ")")):
+        if s.count(opening) > s.count(closing) and s.startswith(opening):
+            s = s[1:].removeprefix("含")  # （国控断面1个、… → 国控断面; (含往年利用量 → 往年利用量
+        elif s.count(closing) > s.count(opening) and s.startswith(closing):
+            s = s[1:]  # )、孝感( : what is left of the bracket before
     return s.strip(_STRAY)
 
 
