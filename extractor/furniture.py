@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from extractor.folding import simplified_same_length
 
-__all__ = ["FurnitureSpan", "furniture_spans", "in_furniture"]
+__all__ = ["FurnitureSpan", "furniture_spans", "in_furniture", "is_furniture_line"]
 
 FurnitureSpan = tuple[int, int, str]  # start, end, what it is
 
@@ -63,6 +63,11 @@ _INLINE = re.compile(
 )
 
 
+def is_furniture_line(line: str) -> bool:
+    """Whether a (simplified) line is page furniture as a whole."""
+    return _is_furniture_line(line) is not None
+
+
 def _is_furniture_line(line: str) -> str | None:
     stripped = line.strip()
     if not stripped:
@@ -104,6 +109,7 @@ def furniture_spans(text: str) -> tuple[FurnitureSpan, ...]:
                 if m.end() > m.start()
             ]
         pos = end + 1
+    spans += _teasers(simp)
     spans.sort()
     merged: list[FurnitureSpan] = []
     for span in spans:
@@ -113,6 +119,23 @@ def furniture_spans(text: str) -> tuple[FurnitureSpan, ...]:
         else:
             merged.append(span)
     return tuple(merged)
+
+
+_TEASER_CHARS = 40
+
+
+def _teasers(simp: str) -> list[FurnitureSpan]:
+    """A page's teaser: a paragraph the body repeats word for word further down (a listing
+    site printing the first lines of an article above it). The later statement is the report's."""
+    out: list[FurnitureSpan] = []
+    pos = 0
+    for line in simp.split("\n"):
+        body = line.strip()
+        if len(body) >= _TEASER_CHARS and simp.find(body[:_TEASER_CHARS], pos + len(line)) >= 0:
+            lead = len(line) - len(line.lstrip())
+            out.append((pos + lead, pos + lead + len(body), "teaser"))
+        pos += len(line) + 1
+    return out
 
 
 def in_furniture(spans: tuple[FurnitureSpan, ...], start: int, end: int) -> bool:

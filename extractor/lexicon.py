@@ -92,7 +92,7 @@ BASIS = re.compile(rf"({alternation(BASES)}|{'|'.join(_YEAR_BASES)})")
 # --- units that count things ---------------------------------------------------------------
 
 # Classifiers of things counted one by one (7座污水处理厂, 12家企业).
-CLASSIFIERS = frozenset("个家辆条处项套座台所户批宗市")
+CLASSIFIERS = frozenset("个家辆条处项套座台所户批宗市份")
 # Measure words after which the counted noun follows (the rules read 953个入河排污口 as a
 # count of 入河排污口); ranks and kinds are read the same way.
 MEASURE_WORDS = CLASSIFIERS | frozenset("类名位部道")

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractor.errors import InputError
+from extractor.folding import simplified_same_length
+from extractor.furniture import is_furniture_line
 from extractor.schemas import Source
 
 if TYPE_CHECKING:
@@ -433,7 +435,12 @@ def _latin(c: str) -> bool:
 
 
 def _is_block(line: str) -> bool:
-    return bool(_HEADING.match(line) or _FOOTER.search(line)) or _TABLE_CELL_SEP in line
+    # page furniture (a breadcrumb, a stamp) stands on its own line: never run into the text
+    return (
+        bool(_HEADING.match(line) or _FOOTER.search(line))
+        or _TABLE_CELL_SEP in line
+        or is_furniture_line(simplified_same_length(line))
+    )
 
 
 def _continues(prev: str, nxt: str) -> bool:

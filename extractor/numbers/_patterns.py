@@ -97,6 +97,8 @@ _ALTERNATIVES: list[tuple[str, str]] = [
         "clock",
         r"(?<=上午|下午|晚上|早上|中午|凌晨|傍晚)(?:[01]?[0-9]|2[0-3])[:：][0-5][0-9](?![0-9])",
     ),
+    # a hotline or platform named by its number (“12369”环保举报, 12345热线)
+    ("hotline", r"(?<![0-9])(?:12369|12345|12315|12110|12366|12388)(?![0-9])"),
     ("phone", r"(?<![0-9])(?:0[0-9]{2,3}-[0-9]{7,8}|1[3-9][0-9]{9})(?![0-9])"),
     ("date_ymd", rf"{NB}{Y}年{MD}"),
     ("year", rf"{NB}{Y}(?:{DASH}{Y})?年度?(?:至今|以来)?"),
@@ -142,6 +144,7 @@ MASKED_ALTERNATIVES = {
     "docnum": "document_number",
     "clock": "date",
     "phone": "name",
+    "hotline": "name",
     "date_ymd": "date",
     "year": "year",
     "date_dots": "date",

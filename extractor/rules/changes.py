@@ -52,6 +52,11 @@ def read_change(r: Reading) -> Outcome:
     if basis_m is not None:
         head_text = head_text.replace(basis_m.group(1), "")
     subject, start, area = subject_of(r.doc, head_text, r.tail)
+    last = r.seg.values()[-1] if r.seg.values() else None
+    if not subject and last is not None and r.seg.change_of(last) is not None:
+        # …同比下降5.0%(下降12.9%): a second statement of a change already given, of the same
+        # figure, as a change of its own
+        subject, start, area = last.topic or last.subject, r.m.start, last.area
     if not subject:
         return PASS
     sign = direction_of(word)

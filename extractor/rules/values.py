@@ -48,6 +48,20 @@ _IN_WHOLE = re.compile(r"中[，,]?")
 _RATE_WORD = re.compile(r"(率|比例|占比|比重|覆盖|达标|指数)$")
 _CUMULATIVE = re.compile(r"累计")
 _CUMULATIVE_RATE = re.compile(r"累计[^，,]{0,2}率")
+# Words that only narrow what the fact before measured: alone they name nothing.
+QUALIFIERS = (
+    "昼间",
+    "夜间",
+    "白天",
+    "城区",
+    "农村",
+    "城市",
+    "全年",
+    "当月",
+    "同期",
+    "上半年",
+    "下半年",
+)
 _NOT_OWNER_WORDS = ("有", "共", "约", "仅", "计", "达", "为")
 
 
@@ -176,13 +190,14 @@ def _count_noun(r: Reading, v: _Value) -> bool:
         and (
             not subject
             or subject.endswith("等")
+            or ("、" in subject and bool(v.right))  # 赴海曙、江北、镇海6个区县: the places counted
             or _SCOPE_END.search(subject)
             or v.left.endswith("的")  # 省下达我市的9项约束性指标
             or (len(subject) <= 2 and bool(v.right))  # 新建11座生活垃圾中转站
         )
     ):
         return False
-    if subject.endswith("等"):
+    if subject.endswith("等") or "、" in subject:
         v.subject = ""
     if v.right:
         _count_subject(r, v)
@@ -264,9 +279,15 @@ def _percent_phrase(r: Reading, v: _Value) -> bool:
 
 
 def _borrowed_topic(r: Reading, v: _Value) -> None:
-    """占比, 累计规模, 利用量: a bare rate or amount word borrows the topic of the fact before."""
+    """占比, 累计规模, 利用量: a bare rate or amount word borrows the topic of the fact before;
+    so does a bare qualifier (…昼间为54.6分贝，夜间为46.0分贝 → the 夜间 of the same level)."""
     before = r.seg.before()
     if before is None or before.role not in ("value", "previous"):
+        return
+    if v.subject in QUALIFIERS:
+        other = next((q for q in QUALIFIERS if q in before.subject), None)
+        stem = before.subject.replace(other, "") if other else before.topic or before.subject
+        v.subject = stem + v.subject if stem != v.subject else v.subject
         return
     if v.subject and not GENERIC.match(v.subject) and not (v.ratio and v.subject == v.ratio):
         return
