@@ -40,8 +40,8 @@ _LINE_WORDS = re.compile(
 _HTML = re.compile(r"<[a-z/][^<>]{0,80}>", re.IGNORECASE)
 _ONLY_MARKS = re.compile(r"[\s|｜•·>»\-—_=*#]*")
 _DATETIME_LINE = re.compile(
-    r"[\s(（]*(?:\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/]\d{1,2})"
-    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[)）]?.{0,30}"
+    r"[\s(（]*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|(?:0?[1-9]|1[0-2])[-/](?:[0-2]?\d|3[01])\s+\d{1,2}:\d{2}(?::\d{2})?)[)）]?.{0,30}"
 )
 _STAMP = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}")
 # An instruction to a model planted in the text is no statement of the report.

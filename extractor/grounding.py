@@ -8,10 +8,15 @@ slices back to its quote; a quote that cannot be located keeps span None for the
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from rapidfuzz import fuzz
 
-from extractor.schemas import Fact
+from extractor.folding import simplified_same_length
+from extractor.numbers import Mention, find_numbers
+from extractor.schemas import CheckIssue, Fact
+from extractor.sectioning import CLAUSE_MARKS, enclosing
 
 Span = tuple[int, int] | None
 
@@ -73,22 +78,45 @@ def grounded(text: str, quote: str, start: int, end: int, hint: int | None) -> t
     return (text[span[0] : span[1]], span) if span else (quote, None)
 
 
-def ground_facts(facts: Iterable[Fact], text: str) -> list[Fact]:
+@dataclass(frozen=True)
+class Grounded:
+    """Facts with their quotes located, and notes on the ones grounding moved (re-quoted)."""
+
+    facts: list[Fact]
+    notes: dict[int, list[CheckIssue]] = field(default_factory=dict)
+
+
+def ground_facts(
+    facts: Iterable[Fact], text: str, mentions: list[Mention] | None = None
+) -> Grounded:
     """Every fact with its quote located in ``text``: a span that slices back to its quote is
     kept; otherwise the quote is found (exact, then folded, then fuzzy) and replaced by the
     source substring. Two facts quoting the same words (改善率在全省排名第4位, said of PM2.5
-    and of 优良天数) take successive occurrences rather than both the first. A quote that
-    cannot be found leaves the span None, for the checker to report."""
+    and of 优良天数) take successive occurrences rather than both the first. A model's fact
+    whose quote does not state its value is re-quoted where the value stands with its subject
+    (noted ``requoted``). A quote that cannot be found leaves the span None, for the checker."""
     claimed: dict[str, list[int]] = {}
     out: list[Fact] = []
-    for f in facts:
+    notes: dict[int, list[CheckIssue]] = {}
+    live: list[Mention] | None = None
+    for i, f in enumerate(facts):
         span = _find_span(f, text, claimed)
         if span is not None and span != f.span:
             f = f.model_copy(update={"span": span, "quote": text[span[0] : span[1]]})
         elif span is None and f.span is not None:
             f = f.model_copy(update={"span": None})
+        if f.origin == "llm" and f.value is not None:
+            if live is None:
+                found = (
+                    mentions if mentions is not None else find_numbers(text, include_masked=True)
+                )
+                live = [m for m in found if not m.masked]
+            moved = requote(f, text, live)
+            if moved is not None:
+                f, note = moved
+                notes[i] = [note]
         out.append(f)
-    return out
+    return Grounded(out, notes)
 
 
 def _find_span(f: Fact, text: str, claimed: dict[str, list[int]]) -> Span:
@@ -104,3 +132,61 @@ def _find_span(f: Fact, text: str, claimed: dict[str, list[int]]) -> Span:
         taken.append(at)
         return at, at + len(f.quote)
     return locate(f.quote, text, 0, len(text), f.span[0] if f.span else None)
+
+
+# --- re-quoting ------------------------------------------------------------------------------
+
+REQUOTE_SHARE = 0.5  # of the subject's character pairs, in the sentence leading to the number
+
+
+def _pairs(s: str) -> set[str]:
+    s = "".join(c for c in s if "\u4e00" <= c <= "\u9fff")
+    return {s[k : k + 2] for k in range(len(s) - 1)} or ({s} if s else set())
+
+
+def _states(value: Decimal, m: Mention) -> bool:
+    return value == m.value or (m.value_to is not None and value == m.value_to)
+
+
+def _lead(text: str, m: Mention, subject: set[str]) -> tuple[float, int]:
+    """How well the sentence leading to ``m`` names the subject, and where the shortest
+    stretch naming it starts (a clause boundary)."""
+    lo = m.start
+    best = (0.0, m.start)
+    sentence_start = enclosing(text, m.start, m.start)[0]
+    while True:
+        lo = enclosing(
+            text, max(sentence_start, lo - 1), max(sentence_start, lo - 1), CLAUSE_MARKS
+        )[0]
+        window = simplified_same_length(text[lo : enclosing(text, m.end, m.end, CLAUSE_MARKS)[1]])
+        share = sum(p in window for p in subject) / len(subject) if subject else 0.0
+        if share > best[0]:
+            best = (share, lo)
+        if share >= REQUOTE_SHARE or lo <= sentence_start:
+            return best
+
+
+def requote(f: Fact, text: str, live: list[Mention]) -> tuple[Fact, CheckIssue] | None:
+    """``f`` quoted where its value is stated with its subject, when its own quote does not
+    state the value; None when it does, or when no place states both."""
+    value = Decimal(str(f.value))
+    if f.span is not None and any(
+        _states(value, m) and f.span[0] <= m.num_start and m.num_end <= f.span[1] for m in live
+    ):
+        return None
+    subject = _pairs(simplified_same_length(f.subject))
+    places = [m for m in live if _states(value, m)]
+    scored = [(*_lead(text, m, subject), m) for m in places]
+    scored = [x for x in scored if x[0] >= REQUOTE_SHARE]
+    if not scored:
+        return None
+    hint = f.span[0] if f.span is not None else 0
+    _share, start, m = max(scored, key=lambda x: (x[0], -abs(x[2].start - hint)))
+    quote = text[start : m.end].strip()
+    at = text.index(quote, start)
+    note = CheckIssue(
+        code="requoted",
+        message=f"the quote did not state {f.value:g}; moved to {quote!r}, where "
+        f"{f.subject!r} is stated with it ({len(places)} places state {f.value:g})",
+    )
+    return f.model_copy(update={"quote": quote, "span": (at, at + len(quote))}), note

@@ -105,6 +105,9 @@ EXACT_COUNT_UNITS = (CLASSIFIERS | frozenset("天起件次名位人类场")) - f
 FREQUENCY_UNITS = frozenset({"次", "轮", "遍"})
 
 
+# One-character nouns counted in the texts (我市6河3库), as the word a reader would write.
+COUNTED_NOUNS = {"河": "河流", "库": "水库", "湖": "湖泊", "厂": "工厂", "站": "站点", "企": "企业"}
+
 # --- units and indicators ------------------------------------------------------------------
 
 

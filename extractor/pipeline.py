@@ -20,6 +20,7 @@ from extractor.checker import check_facts
 from extractor.errors import ConfigError, InputError
 from extractor.grounding import ground_facts
 from extractor.loading import LoadedDocument, load, load_bytes, load_text
+from extractor.numbers import find_numbers
 from extractor.options import ExtractOptions
 from extractor.schemas import CheckSummary, Fact, Report, Section
 from extractor.sectioning import split_sections
@@ -40,7 +41,16 @@ def check_stage(
     text: str, facts: list[Fact], sections: list[Section], meta_period: str | None
 ) -> tuple[list[Fact], CheckSummary]:
     """Ground every fact's quote in ``text``, then check it."""
-    return check_facts(ground_facts(facts, text), text, sections=sections, meta_period=meta_period)
+    mentions = find_numbers(text, include_masked=True)
+    grounded = ground_facts(facts, text, mentions)
+    return check_facts(
+        grounded.facts,
+        text,
+        sections=sections,
+        meta_period=meta_period,
+        mentions=mentions,
+        notes=grounded.notes,
+    )
 
 
 async def aextract_document(

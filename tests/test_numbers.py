@@ -289,6 +289,7 @@ _TOKEN_EXAMPLES = [
     ("第3号", "docnum"),
     ("3号", "docnum"),
     ("0375-1234567", "phone"),
+    ("12369环保举报", "hotline"),
     ("2025年4月23日", "date_ymd"),
     ("2025年", "year"),
     ("2025.4.23", "date_dots"),

@@ -11,7 +11,10 @@ Per fact (``check.issues`` codes):
 * ``value_not_in_source``: the value appears nowhere in the source either;
 * ``unit_mismatch``: the unit disagrees with the text or with the indicator's expected units;
 * ``sign_mismatch``: the change's sign contradicts 下降/减少/降低 or 上升/增加/提高;
-* ``subject_not_in_source``: the subject's words are not in the sentence around the quote;
+* ``subject_not_at_number``: the subject's words are not in the sentence that leads to the
+  number (or its table row and caption);
+* ``subject_unclear``: the subject names nothing (a fragment, a placeholder, a unit);
+* ``not_a_fact``: the number is part of a date, a name, an address or page furniture;
 * ``out_of_range``: outside the catalogue's plausible range (percent 0–100, days ≤ 366, …);
 * ``duplicate``: the same number at the same place as an earlier fact;
 * ``cross_check_failed``: a rule between figures does not hold (see ``crosschecks.json``).
@@ -37,7 +40,10 @@ from extractor.schemas.report import CheckStatus
 from extractor.sectioning import split_sections
 from extractor.units import canonical_unit, to_std
 
-__all__ = ["check_facts", "interval"]
+__all__ = ["NOTE_CODES", "check_facts", "interval"]
+
+# What grounding did to a fact: shown among its issues, but no reason to flag it.
+NOTE_CODES = frozenset({"requoted"})
 
 
 def check_facts(
@@ -47,10 +53,12 @@ def check_facts(
     sections: list[Section] | None = None,
     meta_period: str | None = None,
     mentions: list[Mention] | None = None,
+    notes: dict[int, list[CheckIssue]] | None = None,
 ) -> tuple[list[Fact], CheckSummary]:
-    """Check ``facts`` against ``text``: each fact comes back with ``check`` (and its span
-    located, ``value_std``/``unit_std`` filled); the summary holds the counts, the
-    cross-checks and the unaccounted numbers."""
+    """Check grounded ``facts`` against ``text``: each fact comes back with ``check`` (and
+    ``value_std``/``unit_std`` filled); the summary holds the counts, the cross-checks and the
+    unaccounted numbers. ``notes`` are what grounding did to a fact (``requoted``): they are
+    shown with its issues but do not flag it."""
     ctx = Ctx(
         text=text,
         mentions=mentions if mentions is not None else find_numbers(text, include_masked=True),
@@ -88,9 +96,10 @@ def check_facts(
             issues[i].append(issue("cross_check_failed", f"{cc.rule}: {cc.detail}"))
 
     out: list[Fact] = []
-    for f, found, is_derived in zip(checked, issues, derived, strict=True):
+    for k, (f, found, is_derived) in enumerate(zip(checked, issues, derived, strict=True)):
         status: CheckStatus
-        if found:
+        found = (notes or {}).get(k, []) + found
+        if any(x.code not in NOTE_CODES for x in found):
             status = "flagged"
         elif is_derived or (f.value is None and not f.value_text):
             status = "unverifiable"

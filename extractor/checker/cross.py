@@ -26,7 +26,7 @@ from extractor.folding import fold
 from extractor.lexicon import COUNTED_UNITS, EXACT_COUNT_UNITS
 from extractor.period import Period
 from extractor.schemas import CrossCheck, Fact
-from extractor.schemas.catalogue import match_indicator
+from extractor.schemas.catalogue import by_key, match_indicator
 from extractor.sectioning import SEGMENT_MARKS, enclosing
 from extractor.units import canonical_unit
 
@@ -294,10 +294,26 @@ def _sum_of_parts(
     return out
 
 
+def _quantity(f: Fact) -> tuple[str, str]:
+    """What a fact measures, for comparing statements: its indicator and the words of its
+    subject beyond the indicator's name (县级 and 乡镇级 达标率 are two quantities; PM2.5浓度
+    and PM2.5年均浓度 are one), or, without an indicator, its subject."""
+    key = _ind_key(f)
+    subject = fold(f.subject)
+    if key is None or key not in by_key():
+        return "subject", subject
+    ind = by_key()[key]
+    names = sorted((fold(a) for a in (ind.name, *ind.aliases) if a), key=len, reverse=True)
+    named = next((a for a in names if a in subject), None)
+    return f"indicator:{key}", subject.replace(named, "", 1) if named else subject
+
+
 def _same_quantity(
     facts: list[Fact], text: str, meta_period: str | None, places: Places
 ) -> list[CrossCheck]:
-    """The same quantity (same subject, period, area, unit) stated twice must agree."""
+    """The same quantity stated twice must agree: the same indicator (or, without one, the
+    same subject), period, area and unit. Two values of PM2.5年均浓度 for one year and one
+    place cannot both be right, whatever words each is stated in."""
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, f in enumerate(facts):
         s = std_bounds(f, places)
@@ -305,18 +321,21 @@ def _same_quantity(
             # counts name what was counted in that passage (7座 inspected, 23座 built): the
             # same noun twice is not the same quantity; rates, levels and amounts are
             continue
-        key = (fold(f.subject), _period_of(f, meta_period), f.area, s[2], f.is_target)
+        what = _quantity(f)
+        key = (what, _period_of(f, meta_period), fold(f.area), s[2], f.is_target)
         groups[key].append(i)
     out: list[CrossCheck] = []
-    for idx in groups.values():
+    for key, idx in groups.items():
         if len(idx) < 2:
             continue
         spans = [facts[i].span for i in idx]
         if len(set(spans)) < len(idx):
             continue  # the same statement twice is a duplicate, reported per fact
         starts = sorted(sp[0] for sp in spans if sp is not None)
-        if len(starts) == len(idx) and not any(
-            "\n" in text[a:b] for a, b in itertools.pairwise(starts)
+        if (
+            key[0][0] == "subject"
+            and len(starts) == len(idx)
+            and not any("\n" in text[a:b] for a, b in itertools.pairwise(starts))
         ):
             continue  # within one paragraph the same words name different things (…中,5家…)
         ranges = [s for i in idx if (s := std_bounds(facts[i], places)) is not None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from extractor.lexicon import COUNTED_NOUNS
 from extractor.numbers import Mention
 from extractor.rules.periods import MONTHS, SINCE, UNTIL
 from extractor.rules.text import CJK, DocText, clean
@@ -179,7 +180,8 @@ def noun_after(doc: DocText, m: Mention, seg_end: int) -> tuple[str, int]:
     nxt_start = later.start if later is not None else seg_end
     noun = noun[: max(0, nxt_start - pos)] if nxt_start - pos < len(noun) else noun
     noun = _without_rate(noun, s, stop)
-    return noun, pos + len(noun)
+    # 我市6河3库: a one-character noun says what is counted in a word of its own
+    return COUNTED_NOUNS.get(noun, noun), pos + len(noun)
 
 
 def _without_rate(noun: str, s: str, stop: re.Match[str] | None) -> str:
