@@ -122,6 +122,7 @@ def furniture_spans(text: str) -> tuple[FurnitureSpan, ...]:
 
 
 _TEASER_CHARS = 40
+_PROBE = 20
 
 
 def _teasers(simp: str) -> list[FurnitureSpan]:
@@ -131,7 +132,11 @@ def _teasers(simp: str) -> list[FurnitureSpan]:
     pos = 0
     for line in simp.split("\n"):
         body = line.strip()
-        if len(body) >= _TEASER_CHARS and simp.find(body[:_TEASER_CHARS], pos + len(line)) >= 0:
+        # probes from its start, middle and end: the body may break the same words into other
+        # lines than the teaser does
+        probes = [body[k : k + _PROBE] for k in (0, len(body) // 2, max(0, len(body) - _PROBE))]
+        later = pos + len(line)
+        if len(body) >= _TEASER_CHARS and sum(simp.find(p, later) >= 0 for p in probes) >= 2:
             lead = len(line) - len(line.lstrip())
             out.append((pos + lead, pos + lead + len(body), "teaser"))
         pos += len(line) + 1

@@ -325,17 +325,15 @@ def _same_quantity(
         key = (what, _period_of(f, meta_period), fold(f.area), s[2], f.is_target)
         groups[key].append(i)
     out: list[CrossCheck] = []
-    for key, idx in groups.items():
+    for key, idx in groups.items():  # noqa: B007 - key reads as what the group is
         if len(idx) < 2:
             continue
         spans = [facts[i].span for i in idx]
         if len(set(spans)) < len(idx):
             continue  # the same statement twice is a duplicate, reported per fact
         starts = sorted(sp[0] for sp in spans if sp is not None)
-        if (
-            key[0][0] == "subject"
-            and len(starts) == len(idx)
-            and not any("\n" in text[a:b] for a, b in itertools.pairwise(starts))
+        if len(starts) == len(idx) and not any(
+            "\n" in text[a:b] for a, b in itertools.pairwise(starts)
         ):
             continue  # within one paragraph the same words name different things (…中,5家…)
         ranges = [s for i in idx if (s := std_bounds(facts[i], places)) is not None]

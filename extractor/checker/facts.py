@@ -30,9 +30,18 @@ _POSITIVE = INCREASE_VERBS + INCREASE_CHARS
 # Of the subject's character pairs, this share must stand where the number is stated (or of
 # its characters, the larger share: a labeller's 河流 for the text's 6河).
 _SUBJECT_SHARE = 0.5
+_HEAD_UNIT = re.compile(r"[（(]\s*([^）()（]{1,12}?)\s*[）)]")
 _SUBJECT_CHARS = 0.5
 _CJK_ONLY = re.compile(r"[^\u4e00-\u9fff]")
-_JUNK_START = re.compile(r"^[)）、，,：:；;|(（。/]")
+_JUNK_START = re.compile(r"^(?:[)）、，,：:；;|(（。/]|[的把将是余及与或从由并而]|其余)")
+_QUESTION = re.compile(r"[?？!！]")
+_LONGEST_SUBJECT = 32
+
+
+def _UNPAIRED(s: str) -> bool:
+    return any(s.count(a) != s.count(b) for a, b in ("()", "（）", "“”"))
+
+
 _NAMED_POLLUTANT = re.compile(r"PM2\.?5|PM10|SO2|NO2|O3|CO|AQI|CWQI|EQI|VOCs", re.IGNORECASE)
 _PLACEHOLDERS = frozenset({"数值", "级别", "比例", "占比", "排名"})
 _UNIT_IN_SUBJECT = re.compile(r"微克/立方米|毫克/立方米|^[%‰]|μg|mg/")
@@ -194,7 +203,11 @@ def _caption_units(text: str, span: tuple[int, int] | None) -> str:
         return ""
     above = text[max(0, span[0] - 800) : span[0]]
     at = max(above.rfind("单位"), above.rfind("單位"))
-    return above[at:].split("\n", 1)[0] if at >= 0 else ""
+    if at >= 0:
+        return above[at:].split("\n", 1)[0]
+    # a ranking's header names its unit in brackets: PM2.5月均浓度(μg/m3)排名
+    heads = _HEAD_UNIT.findall(above)
+    return " ".join(canonical_unit(u) or u for u in heads)
 
 
 def _unit_issues(f: Fact, m: Mention, text: str = "") -> list[CheckIssue]:
@@ -265,6 +278,8 @@ def _rank_issues(f: Fact, live: list[Mention]) -> list[CheckIssue]:
         return []
     if any(m.value == r.position for m in live):
         return []
+    if r.tied and f.span is not None and f.quote and "|" in f.quote:
+        return []  # a tied row of a table takes the rank of the row above, stated there
     return [issue("value_not_in_quote", f"rank 第{r.position} is not stated in the quote")]
 
 
@@ -312,8 +327,10 @@ def _subject_issues(
 def _unclear_subject(subject: str) -> str | None:
     """Why a subject names nothing a reader could put in a panel, or None."""
     s = subject.strip()
-    if _JUNK_START.match(s) or "|" in s:
+    if _JUNK_START.match(s) or "|" in s or _UNPAIRED(s):
         return "starts or breaks off mid-phrase"
+    if _QUESTION.search(s) or len(s) > _LONGEST_SUBJECT:
+        return "is a sentence, not a name"
     if len(_CJK_ONLY.sub("", s)) < 2 and not _NAMED_POLLUTANT.search(s):
         return "is too short to say what is measured"
     if s in _PLACEHOLDERS or _UNIT_IN_SUBJECT.search(s):

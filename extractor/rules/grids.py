@@ -126,3 +126,80 @@ def _cell_draft(
     if _CHANGE_HEAD.search(head):
         d.change = Change(value=plain_number(m.value), unit=own_unit)
     return d
+
+
+# --- a ranking written as one stream of cells ------------------------------------------------
+# 优良天数比例(%)排名 | PM2.5月均浓度(μg/m3)排名 | 1 | 兴化市 | 90.3% | 1 | 兴化市 | 17 | 2 | …:
+# after the rankings' headers, records of (rank, place, value) for each ranking in turn; a
+# place tied with the one above has no rank of its own.
+
+_RANKING_HEAD = re.compile(r"排名$")
+_PLACE_CELL = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _ranking_subject(head: str) -> tuple[str, str | None]:
+    core = _RANKING_HEAD.sub("", head)
+    core = core.rsplit("排名", 1)[-1]  # a caption run into the first header: …质量排名优良天数比例
+    unit_m = _HEAD_UNIT.search(core)
+    unit = canonical_unit(unit_m.group(1)) if unit_m else None
+    return _HEAD_UNIT.sub("", core).strip(), unit
+
+
+def stream_drafts(doc: DocText, cells: list[Cell]) -> list[Draft]:
+    width = next((k for k, c in enumerate(cells) if _NUMERIC.match(c.text)), 0)
+    heads = cells[:width]
+    if width < 1 or not all(_RANKING_HEAD.search(c.text) for c in heads):
+        return []
+    rankings = [_ranking_subject(c.text) for c in heads]
+    out: list[Draft] = []
+    last_rank: dict[int, int] = {}
+    pending: Cell | None = None  # a rank cell waiting for its place
+    record = 0
+    body = cells[width:]
+    k = 0
+    while k < len(body):
+        cell = body[k]
+        if _INTEGER.match(cell.text) and pending is None:
+            pending = cell
+            k += 1
+            continue
+        if not _PLACE_CELL.search(cell.text) or k + 1 >= len(body):
+            pending = None
+            k += 1
+            continue
+        value = body[k + 1]
+        group = record % len(rankings)
+        subject, unit = rankings[group]
+        position = int(pending.text) if pending is not None else last_rank.get(group)
+        d = _stream_draft(doc, pending or cell, cell, value, subject, unit, position)
+        if d is not None:
+            d.rank = (
+                Rank(position=position, metric=subject, tied=pending is None) if position else None
+            )
+            out.append(d)
+        if position is not None:
+            last_rank[group] = position
+        record += 1
+        pending = None
+        k += 2
+    return out
+
+
+def _stream_draft(
+    doc: DocText,
+    first: Cell,
+    place: Cell,
+    value: Cell,
+    subject: str,
+    unit: str | None,
+    position: int | None,
+) -> Draft | None:
+    m = doc.mention_from(value.start)
+    if m is None or m.masked or m.num_start >= value.end or not _NUMERIC.match(value.text):
+        return None
+    area = doc.text[place.start : place.end]
+    d = Draft(
+        m, subject, first.start, value.end, canonical_unit(m.unit) or unit, value=m.value, area=area
+    )
+    d.head, d.topic = subject, topic(subject)
+    return d

@@ -8,7 +8,13 @@ import re
 
 from extractor.lexicon import BASIS
 from extractor.rules.draft import Draft
-from extractor.rules.grids import Cell, grid_drafts, is_place_grid, vertical_tables
+from extractor.rules.grids import (
+    Cell,
+    grid_drafts,
+    is_place_grid,
+    stream_drafts,
+    vertical_tables,
+)
 from extractor.rules.subject import topic
 from extractor.rules.text import DocText
 from extractor.schemas import Change, Section
@@ -46,6 +52,17 @@ def read_tables(doc: DocText, sec: Section) -> tuple[list[Draft], list[tuple[int
             block.append(lines[k])
             k += 1
         caption = next((ln for at, ln in reversed(lines) if at < block[0][0] and ln.strip()), "")
+        rest = []
+        for at, line in block:
+            streamed = stream_drafts(doc, _row_cells(at, line))
+            if streamed:  # a whole ranking on one line
+                spans.append((at, at + len(line)))
+                drafts += streamed
+            else:
+                rest.append((at, line))
+        block = rest
+        if not block:
+            continue
         header = _row_cells(*block[0])
         if is_place_grid(header) and len(block) > 1:
             spans += [(at, at + len(line)) for at, line in block]

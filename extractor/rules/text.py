@@ -16,7 +16,10 @@ from extractor.sectioning import CLAUSE_MARKS, SEGMENT_MARKS, SENTENCE_MARKS
 
 CJK = r"\u3400-\u9fff"
 
-_FOLLOW_VERB = re.compile(r"^(?:已|均|都|全部|仍|尚)?(获得|完成|建成|实现|通过|纳入|建有|未)")
+_FOLLOW_VERB = re.compile(
+    r"^(?:已|均|都|全部|仍|尚)?(获得|完成|建成|实现|通过|纳入|建有|未|入选|荣获|获评|"
+    r"被(?:命名|评为|列为|授予|认定|确定|纳入))"
+)
 _PHRASE_END = re.compile(r"[，,。；;：:]")
 # 已完成整改15项: the next number is not part of the phrase
 _VERB_PHRASE_END = re.compile(r"[，,。；;：:\d]")
