@@ -205,8 +205,16 @@ def _caption_units(text: str, span: tuple[int, int] | None) -> str:
     at = max(above.rfind("单位"), above.rfind("單位"))
     if at >= 0:
         return above[at:].split("\n", 1)[0]
-    # a ranking's header names its unit in brackets: PM2.5月均浓度(μg/m3)排名
-    heads = _HEAD_UNIT.findall(above)
+    lines = above.split("\n")
+    table = []
+    for line in reversed(lines[:-1]):  # the rows above, up to the table's header
+        if not is_table_row(line):
+            table.append(line)  # the caption
+            break
+        table.append(line)
+    above = "\n".join([*reversed(table), lines[-1]])
+    # a header or the row's label names its unit in brackets: PM2.5月均浓度(μg/m3)排名
+    heads = _HEAD_UNIT.findall(above) + _HEAD_UNIT.findall(text[span[0] : span[1]])
     return " ".join(canonical_unit(u) or u for u in heads)
 
 

@@ -18,16 +18,19 @@ from extractor.rules.grids import (
 from extractor.rules.subject import topic
 from extractor.rules.text import DocText
 from extractor.schemas import Change, Section
+from extractor.schemas.catalogue import match_indicator
 from extractor.sectioning import TABLE_CELL, is_table_row
-from extractor.units import canonical_unit, plain_number
+from extractor.units import SCALE, canonical_unit, plain_number
 
 _YEAR_CELL = re.compile(r"((?:19|20)\d{2})年?(?:度)?")
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _DIGIT = re.compile(r"\d")
+_NUMBER_CELL = re.compile(r"[-+]?\d[\d.,]*\s*[%‰]?")
 _CAPTION_UNIT = re.compile(r"单位[：:]\s*([^，,；;）)]+)")
 _CAPTION_OVERRIDE = re.compile(r"[，,；;]([^，,；;为]{1,12})为([^，,；;）)]+)")
 _CHANGE_HEAD = re.compile(r"变化|增减|变幅|增幅|降幅")
 _HEAD_UNIT = re.compile(r"[（(]([^）)]+)[）)]")
+_CELL_UNITS = frozenset({"%", "‰", "天", "个", "家", "分贝", "个百分点", "倍", "件", "起"})
 
 Line = tuple[int, str]  # where a line starts in the text, and the line (simplified)
 
@@ -104,18 +107,53 @@ def _table(
     doc: DocText, block: list[Line], caption: str, spans: list[tuple[int, int]]
 ) -> list[Draft]:
     header = [c.strip() for c in TABLE_CELL.split(block[0][1])]
-    if any(_DIGIT.search(c) and not _YEAR_CELL.fullmatch(c) for c in header[1:]):
+    if any(_NUMBER_CELL.fullmatch(c) and not _YEAR_CELL.fullmatch(c) for c in header[1:]):
         header = []  # no header row: every line is data
     default, overrides = _units(caption)
     out: list[Draft] = []
     for at, line in block[1:] if header else block:
         label = TABLE_CELL.split(line)[0].strip()
-        if not label or (_DIGIT.search(_PAREN.sub("", label)) and not label.startswith("PM")):
+        year_row = bool(header) and bool(_YEAR_CELL.fullmatch(label))
+        digits = _DIGIT.search(_PAREN.sub("", label)) and not label.startswith("PM")
+        if not label or (digits and not year_row):
             continue
         row_unit = next((u for n, u in overrides.items() if n and n in label), default)
         spans.append((at, at + len(line)))
         out += _row(doc, header, at, line, row_unit)
     return out
+
+
+_GENERIC_HEAD = re.compile(r"^(?:年?评价值|数值|监测值|浓度值|年均值|均值|结果|现状值|实际值)?$")
+
+
+def _unit_in(cell: str) -> tuple[str, str | None]:
+    """A header or label without the unit it names in brackets (PM2.5(微克/立方米)), and
+    that unit; a bracket that names no unit (细颗粒物（PM2.5）) stays."""
+    m = _HEAD_UNIT.search(cell)
+    if m is None:
+        return cell, None
+    unit = canonical_unit(m.group(1).strip())
+    if unit is None or not (unit in SCALE or unit in _CELL_UNITS or "/" in unit):
+        return cell, None
+    return (cell[: m.start()] + cell[m.end() :]).strip(), unit
+
+
+def _named(label: str, head: str, row_unit: str | None) -> tuple[str, str | None, str | None]:
+    """Subject, unit and year of a cell from its row's label and its column's header: a year
+    in either is the period, a unit in brackets in either is the unit, and a header that names
+    a pollutant qualifies a generic label (PM2.5(微克/立方米) over 年均浓度)."""
+    label_core, label_unit = _unit_in(label)
+    head_core, head_unit = _unit_in(head)
+    unit = label_unit or head_unit or row_unit
+    if year := _YEAR_CELL.fullmatch(label):
+        return head_core or label_core, unit, year.group(1)
+    if year := _YEAR_CELL.fullmatch(head):
+        return label_core, unit, year.group(1)
+    if _GENERIC_HEAD.match(head_core) or _CHANGE_HEAD.search(head_core):
+        return label_core, unit, None
+    if match_indicator(label_core) is not None or not head_unit:
+        return label_core, unit, None
+    return head_core + label_core, unit, None
 
 
 def _row(doc: DocText, header: list[str], at: int, line: str, row_unit: str | None) -> list[Draft]:
@@ -140,11 +178,11 @@ def _row(doc: DocText, header: list[str], at: int, line: str, row_unit: str | No
                 unit=canonical_unit(cell_unit.group(1)) if cell_unit else m.unit,
             )
             continue
-        year = _YEAR_CELL.fullmatch(head)
-        period = year.group(1) if year and year.group(1) != doc.meta_year else None
-        unit = canonical_unit(m.unit) or row_unit
-        d = Draft(m, label, at, at + len(line), unit, value=m.value, period=period)
-        d.head, d.topic = label, topic(label)
+        subject, unit, year = _named(label, head, row_unit)
+        period = year if year != doc.meta_year else None
+        unit = canonical_unit(m.unit) or unit
+        d = Draft(m, subject, at, at + len(line), unit, value=m.value, period=period)
+        d.head, d.topic = subject, topic(subject)
         values.append(d)
     if change is not None:
         values[0].change = change  # the row's change qualifies its first value column
