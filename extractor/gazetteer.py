@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from extractor.folding import simplified_same_length
+
 __all__ = ["canonical_region", "covering_region", "find_regions", "is_region"]
 
 # Short forms the texts use for the province-level divisions (湖北 for 湖北省, 新疆 for
@@ -58,6 +60,7 @@ def canonical_region(name: str | None) -> str | None:
     longest full name it ends with (度杭州市 → 杭州市); None when it names no division."""
     if not name:
         return None
+    name = simplified_same_length(name)  # 安陽市 is 安阳市
     if name in _names():
         return name
     if name in _short_forms():

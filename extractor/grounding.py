@@ -175,7 +175,14 @@ def requote(f: Fact, text: str, live: list[Mention]) -> tuple[Fact, CheckIssue] 
     ):
         return None
     subject = _pairs(simplified_same_length(f.subject))
-    places = [m for m in live if _states(value, m)]
+    # a rank is stated as one (第10, 并列第10), not as a list's length (前十名)
+    places = [
+        m
+        for m in live
+        if _states(value, m)
+        and (f.rank is None) == (m.kind != "rank")
+        and not (f.rank is not None and m.text.startswith("前"))
+    ]
     scored = [(*_lead(text, m, subject), m) for m in places]
     scored = [x for x in scored if x[0] >= REQUOTE_SHARE]
     if not scored:

@@ -31,6 +31,7 @@ __all__ = [
     "MEASURE_WORDS",
     "alternation",
     "direction_of",
+    "improvement_sign",
     "unit_fits",
 ]
 
@@ -53,6 +54,16 @@ CHANGE_SUBJECT_WORDS = ("增长", "增幅", "提高", "上升", "增加", "变�
 def direction_of(verb: str) -> int:
     """-1 for a decrease verb, +1 for any other change verb."""
     return -1 if verb in DECREASE_VERBS else 1
+
+
+_FALLING = re.compile(r"浓度|指数")
+
+
+def improvement_sign(unit: str | None, subject: str) -> int:
+    """The sign 改善 gives a figure: an index or a concentration improves by falling, a share
+    or a count of good days by rising."""
+    falling = unit in (None, "微克/立方米", "毫克/立方米") or _FALLING.search(subject)
+    return -1 if falling else 1
 
 
 # --- what a change is measured against -----------------------------------------------------

@@ -494,7 +494,8 @@ def normalize(raw: str) -> tuple[str, list[int]]:
             paragraphs.append(_Line(list(line.pairs), line.newline))
             para_text = text
         if in_front and (_BODY_PUNCT.intersection(text) or _HEADING.match(text)):
-            in_front = False
+            # a page's breadcrumb or stamp above the title block does not end it
+            in_front = is_furniture_line(simplified_same_length(text))
 
     out: list[_Pair] = []
     for k, para in enumerate(paragraphs):

@@ -260,3 +260,34 @@ def test_checker_quality_counts_flags_on_good_and_bad_facts():
     # of the two facts marked verified, the gold confirms one: a user filtering gets 1 in 2
     assert s.checker.verified_precision == 0.5
     assert score_report("d", gold, report(PM25)).checker is None  # nothing was checked
+
+
+def test_an_optional_gold_fact_counts_neither_way(tmp_path):
+    import json
+
+    from extractor.evaluation import evaluate, load_gold
+
+    text = "2023年，全市落实3项措施，优良天数为300天。"
+    gold = {
+        "meta": {"period": "2023"},
+        "facts": [
+            {"category": "other", "subject": "措施", "value": 3, "unit": "项",
+             "quote": "落实3项措施", "optional": True},
+            {"category": "air", "subject": "优良天数", "indicator": "good_air_days",
+             "value": 300, "unit": "天", "quote": "优良天数为300天"},
+        ],
+    }  # fmt: skip
+    (tmp_path / "d.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "d.gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    (g,) = load_gold(tmp_path)
+    assert g.optional == frozenset({0}) and len(g.gold.facts) == 2
+    with_it = g.gold.model_copy(update={"facts": g.gold.facts})
+    without = g.gold.model_copy(update={"facts": g.gold.facts[1:]})
+    for pred in (with_it, without):
+        s = score_report("d", g.gold, pred, optional=g.optional)
+        assert (s.facts.gold, s.facts.predicted, s.facts.correct) == (1, 1, 1)
+        kept = [p for p in s.fact_pairs if p.gold is not None]
+        assert [p.gold for p in kept] == [1], "pairs name the facts as the gold file lists them"
+    # and a run over the folder scores the same way
+    run = evaluate(tmp_path, backend="rules")
+    assert run.scores.docs[0].facts.gold == 1

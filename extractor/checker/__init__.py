@@ -71,7 +71,8 @@ def check_facts(
     places: Places = {}
     for f in facts:
         found, is_derived, stated = check_one(f, ctx)
-        key = (f.span, f.value, f.value_text, canonical_unit(f.unit))
+        # a list's places share its quote (莆田、泉州分别上升1位、2位): each place is its own fact
+        key = (f.span, f.value, f.value_text, canonical_unit(f.unit), f.area)
         if f.span is not None and key in seen:
             found.append(issue("duplicate", f"the same number as fact {seen[key]}"))
         seen.setdefault(key, len(checked))

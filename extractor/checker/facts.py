@@ -8,43 +8,31 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractor.checker.precision import dec, same_number
+from extractor.checker.subjects import subject_issues
 from extractor.folding import fold
 from extractor.lexicon import (
     CHANGE_SUBJECT_WORDS,
     CHANGE_VERBS,
     DECREASE_CHARS,
     DECREASE_VERBS,
+    EXACT_COUNT_UNITS,
+    IMPROVE_VERB,
     INCREASE_CHARS,
     INCREASE_VERBS,
     alternation,
+    improvement_sign,
     unit_fits,
 )
 from extractor.numbers import Mention
 from extractor.schemas import CheckIssue, Fact
-from extractor.schemas.catalogue import Indicator, by_key, match_indicator
-from extractor.sectioning import CLAUSE_MARKS, enclosing, is_table_row
+from extractor.schemas.catalogue import Indicator, by_key
+from extractor.sectioning import is_table_row
 from extractor.units import canonical_unit, std_value
 
 _NEGATIVE = DECREASE_VERBS + DECREASE_CHARS
 _POSITIVE = INCREASE_VERBS + INCREASE_CHARS
-# Of the subject's character pairs, this share must stand where the number is stated (or of
-# its characters, the larger share: a labeller's 河流 for the text's 6河).
-_SUBJECT_SHARE = 0.5
 _HEAD_UNIT = re.compile(r"[（(]\s*([^）()（]{1,12}?)\s*[）)]")
-_SUBJECT_CHARS = 0.5
-_CJK_ONLY = re.compile(r"[^\u4e00-\u9fff]")
-_JUNK_START = re.compile(r"^(?:[)）、，,：:；;|(（。/]|[的把将是余及与或从由并而]|其余)")
-_QUESTION = re.compile(r"[?？!！]")
-_LONGEST_SUBJECT = 32
-
-
-def _UNPAIRED(s: str) -> bool:
-    return any(s.count(a) != s.count(b) for a, b in ("()", "（）", "“”"))
-
-
-_NAMED_POLLUTANT = re.compile(r"PM2\.?5|PM10|SO2|NO2|O3|CO|AQI|CWQI|EQI|VOCs", re.IGNORECASE)
-_PLACEHOLDERS = frozenset({"数值", "级别", "比例", "占比", "排名"})
-_UNIT_IN_SUBJECT = re.compile(r"微克/立方米|毫克/立方米|^[%‰]|μg|mg/")
+_COUNT_SUBJECT = re.compile(r"(?:个数|家数|数量|[市县区省站点面河湖库厂企)）]数)$")
 _CHANGE_WINDOW = 10  # characters before a change's number in which its direction word stands
 
 
@@ -134,7 +122,7 @@ def check_one(f: Fact, ctx: Ctx) -> tuple[list[CheckIssue], bool, Mention | None
             )
     issues += _change_issues(f, text, live)
     issues += _rank_issues(f, live)
-    issues += _subject_issues(f, text, span, matched)
+    issues += subject_issues(f, text, span, matched)
     issues += _range_issues(f)
     return issues, derived, matched
 
@@ -270,6 +258,8 @@ def _change_issues(f: Fact, text: str, live: list[Mention]) -> list[CheckIssue]:
     # a signed number (a table's -6.1 or +2.9) states its own direction
     signed = text[m.num_start - 1 : m.num_start] if m.num_start else ""
     sign = -1 if m.value < 0 else 1 if signed == "+" else _direction(window)
+    if not sign and IMPROVE_VERB in window:
+        sign = improvement_sign(canonical_unit(f.unit), f.subject)
     value = dec(c.value) or Decimal(0)
     if sign and value and (value > 0) != (sign > 0):
         word = "a decrease" if sign < 0 else "an increase"
@@ -291,64 +281,16 @@ def _rank_issues(f: Fact, live: list[Mention]) -> list[CheckIssue]:
     return [issue("value_not_in_quote", f"rank 第{r.position} is not stated in the quote")]
 
 
-def _bigrams(s: str) -> set[str]:
-    return {s[k : k + 2] for k in range(len(s) - 1)} or {s}
-
-
-def _subject_issues(
-    f: Fact, text: str, span: tuple[int, int], matched: Mention | None
-) -> list[CheckIssue]:
-    """The subject is what the number measures: its words stand in the sentence that leads to
-    the number (or in the table row, its caption and header), not merely somewhere nearby."""
-    unclear = _unclear_subject(f.subject)
-    if unclear:
-        return [issue("subject_unclear", f"{f.subject!r} {unclear}")]
-    subject = _CJK_ONLY.sub("", fold(f.subject))
-    if not subject:
-        return []
-    at = matched.start if matched is not None else span[0]
-    end = matched.end if matched is not None else span[1]
-    lo = enclosing(text, at, at)[0]
-    hi = enclosing(text, end, end, CLAUSE_MARKS)[1]
-    window = fold(text[min(lo, span[0]) : max(hi, end)])
-    if is_table_row(text[span[0] : span[1]]):
-        # a table row is named by its caption, its header and the notes under it as well
-        window = fold(text[max(0, span[0] - 600) : span[1] + 600])
-    wanted = _bigrams(subject)
-    words = sum(b in window for b in wanted) / len(wanted)
-    chars = sum(c in window for c in subject) / len(subject)
-    if words >= _SUBJECT_SHARE or chars >= _SUBJECT_CHARS:
-        return []
-    # the subject's own meaning, not the declared key: a wrong key must not vouch for it
-    ind = match_indicator(f.subject)
-    if ind is not None and any(fold(a) in window for a in (ind.name, *ind.aliases) if a):
-        return []
-    return [
-        issue(
-            "subject_not_at_number",
-            f"the words of {f.subject!r} are not in the sentence that states "
-            f"{f.value_text or f.value}",
-        )
-    ]
-
-
-def _unclear_subject(subject: str) -> str | None:
-    """Why a subject names nothing a reader could put in a panel, or None."""
-    s = subject.strip()
-    if _JUNK_START.match(s) or "|" in s or _UNPAIRED(s):
-        return "starts or breaks off mid-phrase"
-    if _QUESTION.search(s) or len(s) > _LONGEST_SUBJECT:
-        return "is a sentence, not a name"
-    if len(_CJK_ONLY.sub("", s)) < 2 and not _NAMED_POLLUTANT.search(s):
-        return "is too short to say what is measured"
-    if s in _PLACEHOLDERS or _UNIT_IN_SUBJECT.search(s):
-        return "is a placeholder or a unit, not a name"
-    return None
-
-
 def _is_its_change(f: Fact) -> bool:
     """A change-only fact: its value is the change it states (忻州(-36.8%) in a list of 降幅)."""
     return f.change is not None and f.change.value is not None and f.change.value == f.value
+
+
+def _is_count(f: Fact, unit: str | None) -> bool:
+    """A count of things: 23 个, 6 家, or a subject that says it counts (县(市)数)."""
+    if unit is not None:
+        return unit in EXACT_COUNT_UNITS
+    return _COUNT_SUBJECT.search(f.subject) is not None
 
 
 def _range_issues(f: Fact) -> list[CheckIssue]:
@@ -372,6 +314,10 @@ def _range_issues(f: Fact) -> list[CheckIssue]:
         lo, hi = Decimal(0), Decimal(366)
     elif unit is not None:
         lo = Decimal(0)  # counts, amounts and concentrations are never negative
+    if value != value.to_integral_value() and _is_count(f, unit) and not _is_its_change(f):
+        return [
+            issue("out_of_range", f"{f.value:g} is not a whole number, and {f.subject!r} counts")
+        ]
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         bounds = f"{lo if lo is not None else '-∞'}–{hi if hi is not None else '∞'}"
         return [

@@ -32,6 +32,9 @@ class GoldDoc:
     name: str
     doc: LoadedDocument
     gold: Report
+    # facts a careful reader could count or not (contract: ``optional: true``): the scorer
+    # neither rewards nor punishes a prediction of them
+    optional: frozenset[int] = frozenset()
 
 
 class GoldProblem(BaseModel):
@@ -83,6 +86,11 @@ def _read(name: str, text_path: Path, gold_path: Path) -> tuple[GoldDoc | None, 
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         problem("file", f"{gold_path.name} is not readable JSON ({e})")
         return None, problems
+    optional = frozenset(
+        i
+        for i, item in enumerate(raw.get("facts", []) if isinstance(raw, dict) else [])
+        if isinstance(item, dict) and item.pop("optional", False) is True
+    )
     try:
         gold = Report.model_validate(raw)
     except ValidationError as e:
@@ -126,7 +134,7 @@ def _read(name: str, text_path: Path, gold_path: Path) -> tuple[GoldDoc | None, 
         if same in seen:
             problem(f"facts[{i}]", f"duplicates facts[{seen[same]}] (same fields and quote)")
         seen.setdefault(same, i)
-    return GoldDoc(name=name, doc=doc, gold=gold), problems
+    return GoldDoc(name=name, doc=doc, gold=gold, optional=optional), problems
 
 
 def _ground_quote(item: Any, text: str, where: str, problem: Callable[[str, str], None]) -> Any:

@@ -79,11 +79,11 @@ async def aevaluate(
             message = " ".join(str(e).split()) or type(e).__name__
             if not isinstance(e, ExtractorError):
                 message = f"{type(e).__name__}: {message}"
-            scores.append(score_report(g.name, g.gold, None, message))
+            scores.append(score_report(g.name, g.gold, None, message, optional=g.optional))
             continue
         reports[g.name] = report
         model = model or report.run.model
-        scores.append(score_report(g.name, g.gold, report))
+        scores.append(score_report(g.name, g.gold, report, optional=g.optional))
     if progress is not None:
         progress(len(docs), len(docs), "scored")
     stamp = started.strftime("%Y%m%dT%H%M%S")

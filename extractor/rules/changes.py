@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from extractor.lexicon import BASIS, CHANGE_VERBS, IMPROVE_VERB, alternation, direction_of
+from extractor.lexicon import (
+    BASIS,
+    CHANGE_VERBS,
+    IMPROVE_VERB,
+    alternation,
+    direction_of,
+    improvement_sign,
+)
 from extractor.numbers import Mention
 from extractor.rules.draft import Attach, Draft, Segment
 from extractor.rules.reading import PASS, Outcome, Reading
@@ -15,7 +22,6 @@ from extractor.schemas import Change
 from extractor.units import canonical_unit, plain_number
 
 CHANGE_VERB = re.compile(rf"({alternation((*CHANGE_VERBS, IMPROVE_VERB))})(?:了|约|近|超过)*$")
-_FALLING = re.compile(r"浓度|指数")
 _TO = re.compile(r"(?:到|至)$")
 _FLAT = re.compile(r"持平")
 _FLAT_REACH = 12  # characters between a figure and its 持平
@@ -26,8 +32,7 @@ def signed(word: str, owner: Draft) -> int:
     of good days a rise."""
     if word != IMPROVE_VERB:
         return direction_of(word)
-    falling = owner.unit in (None, "微克/立方米", "毫克/立方米") or _FALLING.search(owner.subject)
-    return -1 if falling else 1
+    return improvement_sign(owner.unit, owner.subject)
 
 
 def read_change(r: Reading) -> Outcome:

@@ -64,11 +64,12 @@ def _head(text: str, sections: list[Section]) -> _Head:
         first = next((s for s in sections if s.path), None)
         front_end = first.start if first is not None else min(len(text), 400)
     body = _without_furniture(text, simp)
+    # furniture is blanked, not removed: the title block is the first lines that are left
     lines = [ln.strip() for ln in body[: max(front_end, text.find("\n") + 1)].split("\n")]
     short = [
         ln
-        for ln in lines[:10]
-        if ln and len(ln) <= 60 and "。" not in ln and not _DOC_NUMBER.fullmatch(ln)
+        for ln in [ln for ln in lines if ln][:10]
+        if len(ln) <= 60 and "。" not in ln and not _DOC_NUMBER.fullmatch(ln)
     ]
     # a salutation (全国人民代表大会常务委员会:) or a stray heading is no title; a web page
     # without a title line has none

@@ -25,11 +25,13 @@ _PHRASE_END = re.compile(r"[，,。；;：:]")
 _VERB_PHRASE_END = re.compile(r"[，,。；;：:\d]")
 _NAME = re.compile(rf"[{CJK}]{{2,3}}同志")
 _STRAY = " ，,、：:；;"
+# a heading's ordinal run into the phrase: (一)全区国考地表水断面, 二、
+_ORDINAL = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
 
 
 def clean(s: str) -> str:
     """A phrase without people's names, unpaired quotes or an unclosed bracket's opening."""
-    s = _NAME.sub("", s)
+    s = _ORDINAL.sub("", _NAME.sub("", s))
     s = s.replace("“", "").replace("”", "") if s.count("“") != s.count("”") else s
     for opening, closing in (("（", "）"), ("(", ")")):
         if s.count(opening) > s.count(closing) and s.startswith(opening):

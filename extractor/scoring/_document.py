@@ -116,6 +116,23 @@ class _Tally:
         return sorted(self.counts.values(), key=lambda f: (order.get(f.field, 99), f.field))
 
 
+def _without_optional(
+    gold: Report, predicted: Report, optional: frozenset[int]
+) -> tuple[Report, Report, list[int], list[int]]:
+    """Both reports without the optional gold facts and the predictions matched to them, and
+    where each kept fact stood (so pairs still name the facts of the reports as given)."""
+    pairs = match(gold.facts, predicted.facts, fact_similarity, FACT_CUTOFF)
+    dropped = {p for g, p, _ in pairs if g in optional}
+    gold_at = [i for i in range(len(gold.facts)) if i not in optional]
+    pred_at = [i for i in range(len(predicted.facts)) if i not in dropped]
+    return (
+        gold.model_copy(update={"facts": [gold.facts[i] for i in gold_at]}),
+        predicted.model_copy(update={"facts": [predicted.facts[i] for i in pred_at]}),
+        gold_at,
+        pred_at,
+    )
+
+
 def _facts(tally: _Tally, gold: Report, predicted: Report) -> tuple[set[int], list[FactPair]]:
     """Score the facts; the predicted facts that are correct, and every pair for the report."""
     fact_pairs = match(gold.facts, predicted.facts, fact_similarity, FACT_CUTOFF)
@@ -172,9 +189,21 @@ def _checker(predicted: Report, correct_pred: set[int]) -> CheckerQuality | None
     return checker
 
 
-def score_report(doc: str, gold: Report, pred: Report | None, error: str | None = None) -> DocScore:
-    """Score one document. ``pred`` None (extraction failed) scores as an empty prediction."""
+def score_report(
+    doc: str,
+    gold: Report,
+    pred: Report | None,
+    error: str | None = None,
+    *,
+    optional: frozenset[int] = frozenset(),
+) -> DocScore:
+    """Score one document. ``pred`` None (extraction failed) scores as an empty prediction.
+    Gold facts in ``optional`` count neither way: they and the predictions matched to them
+    are left out."""
     predicted = pred if pred is not None else Report()
+    gold_at, pred_at = list(range(len(gold.facts))), list(range(len(predicted.facts)))
+    if optional:
+        gold, predicted, gold_at, pred_at = _without_optional(gold, predicted, optional)
     tally = _Tally(doc)
     correct_pred, pairs_out = _facts(tally, gold, predicted)
     findings_correct = _findings(tally, gold, predicted)
@@ -197,6 +226,14 @@ def score_report(doc: str, gold: Report, pred: Report | None, error: str | None 
         ),
         fields=tally.fields(),
         checker=_checker(predicted, correct_pred) if pred is not None else None,
-        fact_pairs=pairs_out,
+        fact_pairs=[
+            pair.model_copy(
+                update={
+                    "gold": None if pair.gold is None else gold_at[pair.gold],
+                    "pred": None if pair.pred is None else pred_at[pair.pred],
+                }
+            )
+            for pair in pairs_out
+        ],
         leaves=tally.leaves,
     )
