@@ -25,6 +25,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from extractor import aio
 from extractor.errors import ExtractorError, InputError, UsageError
 from extractor.loading import SUPPORTED_SUFFIXES, LoadedDocument, load
 from extractor.options import ExtractOptions
@@ -279,7 +280,7 @@ def run_batch(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(
+        return aio.run(
             arun_batch(
                 paths,
                 store,

@@ -45,13 +45,15 @@ _DATETIME_LINE = re.compile(
 )
 _STAMP = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}")
 # An instruction to a model planted in the text is no statement of the report.
+# (Its words are found first and the sentence around them taken after: a pattern that ran
+# from every start of a long line to its words would be quadratic.)
 _INSTRUCTION = re.compile(
-    r"[^。！？!?\n]*(?:忽略|无视|忘记)(?:以上|上述|之前|前面|先前)?(?:所有|全部|一切)?的?"
-    r"(?:指令|指示|提示词?|要求|规则)[^。！？!?\n]*[。！？!?]?|"
-    r"[^。！？!?\n]*(?:ignore|disregard)\s+(?:all\s+)?(?:previous|prior|above)\s+instructions"
-    r"[^。！？!?\n]*[。！？!?.]?",
+    r"(?:忽略|无视|忘记)(?:以上|上述|之前|前面|先前)?(?:所有|全部|一切)?的?"
+    r"(?:指令|指示|提示词?|要求|规则)|"
+    r"(?:ignore|disregard)\s+(?:all\s+)?(?:previous|prior|above)\s+instructions",
     re.IGNORECASE,
 )
+_SENTENCE_ENDS = "。！？!?"
 _URL = re.compile(r"https?://\S+|www\.[\w.-]+\.\w+\S*|[\w.-]+@[\w-]+\.[\w.]+")
 # Within a line: a stamp, a source or a count of views; a reference to a figure or table.
 _INLINE = re.compile(
@@ -90,6 +92,7 @@ def _is_furniture_line(line: str) -> str | None:
 
 
 @lru_cache(maxsize=32)
+@lru_cache(maxsize=2)  # the number reader, meta and the checker each ask of one text
 def furniture_spans(text: str) -> tuple[FurnitureSpan, ...]:
     """Every stretch of ``text`` that is page furniture, in order, not overlapping."""
     simp = simplified_same_length(text)
@@ -103,11 +106,7 @@ def furniture_spans(text: str) -> tuple[FurnitureSpan, ...]:
         else:
             spans += [(pos + m.start(), pos + m.end(), "stamp") for m in _INLINE.finditer(line)]
             spans += [(pos + m.start(), pos + m.end(), "address") for m in _URL.finditer(line)]
-            spans += [
-                (pos + m.start(), pos + m.end(), "instruction")
-                for m in _INSTRUCTION.finditer(line)
-                if m.end() > m.start()
-            ]
+            spans += [(pos + a, pos + b, "instruction") for a, b in _instructions(line)]
         pos = end + 1
     spans += _teasers(simp)
     spans.sort()
@@ -121,8 +120,23 @@ def furniture_spans(text: str) -> tuple[FurnitureSpan, ...]:
     return tuple(merged)
 
 
+def _instructions(line: str) -> list[tuple[int, int]]:
+    """The sentences of ``line`` that hold an instruction to a model."""
+    out: list[tuple[int, int]] = []
+    for m in _INSTRUCTION.finditer(line):
+        if out and m.start() < out[-1][1]:
+            continue
+        start = max(line.rfind(c, 0, m.start()) for c in _SENTENCE_ENDS) + 1
+        ends = [k for k in (line.find(c, m.end()) for c in _SENTENCE_ENDS) if k >= 0]
+        out.append((start, min(ends) + 1 if ends else len(line)))
+    return out
+
+
 _TEASER_CHARS = 40
 _PROBE = 20
+# A teaser stands in a page's head and the body repeating it follows soon after.
+_TEASER_HEAD = 3000
+_TEASER_REACH = 20000
 
 
 def _teasers(simp: str) -> list[FurnitureSpan]:
@@ -131,12 +145,16 @@ def _teasers(simp: str) -> list[FurnitureSpan]:
     out: list[FurnitureSpan] = []
     pos = 0
     for line in simp.split("\n"):
+        if pos > _TEASER_HEAD:
+            break
         body = line.strip()
         # probes from its start, middle and end: the body may break the same words into other
         # lines than the teaser does
         probes = [body[k : k + _PROBE] for k in (0, len(body) // 2, max(0, len(body) - _PROBE))]
         later = pos + len(line)
-        if len(body) >= _TEASER_CHARS and sum(simp.find(p, later) >= 0 for p in probes) >= 2:
+        reach = later + _TEASER_REACH
+        found = sum(simp.find(p, later, reach) >= 0 for p in probes)
+        if len(body) >= _TEASER_CHARS and found >= 2:
             lead = len(line) - len(line.lstrip())
             out.append((pos + lead, pos + lead + len(body), "teaser"))
         pos += len(line) + 1

@@ -13,6 +13,8 @@ import io
 import os
 import re
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,7 +81,7 @@ class LoadedDocument:
     path: str | None
     raw: str
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]  # an index into ``raw`` for each character of ``text``, and its end
     sha256: str
     encoding: str
 
@@ -167,7 +169,7 @@ def _build(raw: str, *, path: str | None, sha256: str, encoding: str) -> LoadedD
             path or "<text>",
             "contains no text (only whitespace or page numbers); check that this is the right file",
         )
-    return LoadedDocument(path, raw, text, tuple(offsets), sha256, encoding)
+    return LoadedDocument(path, raw, text, offsets, sha256, encoding)
 
 
 def _one_line(detail: object) -> str:
@@ -200,7 +202,7 @@ def _decode(data: bytes, shown: str) -> tuple[str, str]:
             "is not in a supported text encoding (UTF-8, UTF-16, GB18030/GBK); "
             "save it as UTF-8 and try again",
         )
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    controls = len(_CONTROL.findall(text))
     if controls > 0.05 * len(text):
         raise InputError(shown, "looks like a binary file (mostly control characters), not text")
     return text, encoding
@@ -347,59 +349,87 @@ def _spaces_go(left: str, right: str) -> bool:
     )
 
 
-def _chars(raw: str) -> list[_Pair]:
-    """One pass of 1:1 rewrites: newlines unified, spaces unified, controls dropped."""
-    out: list[_Pair] = []
-    for i, c in enumerate(raw):
-        if c == "\r":
-            if raw[i + 1 : i + 2] != "\n":
-                out.append(("\n", i))
-        elif c in _NEWLINES:  # a form feed is a page break, so it still ends a line
-            out.append(("\n", i))
-        elif c == "\t" or unicodedata.category(c) == "Zs":
-            out.append((" ", i))
-        elif unicodedata.category(c) in ("Cc", "Cf"):
-            continue
-        else:
-            out.append((_FULLWIDTH.get(c, c), i))
-    return _decimal_points(out)
+_DROPPED = "\x00"  # what a dropped character becomes before it is left out
+_CRLF = re.compile("\r(?=\n)")
+_NEWLINE = re.compile("\n")
+# C0 and C1 controls but the whitespace ones (unicodedata category Cc less \t\n\v\f\r)
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def _decimal_points(pairs: list[_Pair]) -> list[_Pair]:
+def _rewrite(c: str) -> str:
+    """What one character becomes (``_DROPPED`` for none)."""
+    if c in _NEWLINES:  # a form feed is a page break, so it still ends a line
+        return "\n"
+    if c == "\t" or unicodedata.category(c) == "Zs":
+        return " "
+    if c == "\r":
+        return c  # a newline unless one follows: decided with its neighbour
+    if unicodedata.category(c) in ("Cc", "Cf"):
+        return _DROPPED
+    return _FULLWIDTH.get(c, c)
+
+
+def _chars(raw: str, lo: int, hi: int) -> list[_Pair]:
+    """One pass of 1:1 rewrites of ``raw[lo:hi]``: newlines unified, spaces unified, controls
+    dropped. (Each distinct character is judged once and the block rewritten by a table.)"""
+    block = raw[lo:hi]
+    table = {ord(c): _rewrite(c) for c in set(block)}
+    text = block.translate(table)
+    if "\r" in text:
+        # \r\n is one newline, a lone \r is one (judged on the raw text)
+        chars = list(text)
+        for m in _CRLF.finditer(block + raw[hi : hi + 1]):
+            chars[m.start()] = _DROPPED
+        text = "".join(chars).replace("\r", "\n")
+    if _DROPPED in text:
+        return _decimal_points(
+            [(c, i) for c, i in zip(text, range(lo, hi), strict=True) if c != _DROPPED]
+        )
+    return _decimal_points(list(zip(text, range(lo, hi), strict=True)))
+
+
+def _decimal_points(pairs: list[_Pair], text: str | None = None) -> list[_Pair]:
+    if text is not None and "．" not in text:
+        return pairs
     for k in range(1, len(pairs) - 1):
         if pairs[k][0] == "．" and pairs[k - 1][0].isdigit() and pairs[k + 1][0].isdigit():
             pairs[k] = (".", pairs[k][1])
     return pairs
 
 
-def _drop_pinyin(chars: list[_Pair]) -> list[_Pair]:
+def _drop_pinyin(chars: list[_Pair], s: str) -> tuple[list[_Pair], str]:
     """Mirror sites print a character's pinyin after it ("環(huán)境", "萬(wàn)噸"). It is not the
     report's text and it splits words and units, so it goes (the offset map keeps where it
-    stood)."""
-    s = "".join(c for c, _ in chars)
+    stood). ``s`` is the text of ``chars``; both are returned rewritten."""
     if "(" not in s:
-        return chars
+        return chars, s
     out: list[_Pair] = []
     last = 0
     for m in _PINYIN.finditer(s):
         out.extend(chars[last : m.start()])
         last = m.end()
     out.extend(chars[last:])
-    return out
+    return out, _PINYIN.sub("", s)
 
 
-def _fix_pm(chars: list[_Pair]) -> list[_Pair]:
-    s = "".join(c for c, _ in chars)
+def _fix_pm(chars: list[_Pair], s: str) -> tuple[list[_Pair], str]:
     out: list[_Pair] = []
+    text: list[str] = []
     last = 0
     for m in _PM.finditer(s):
         out.extend(chars[last : m.start()])
+        text.append(s[last : m.start()])
         for c, i in chars[m.start() : m.end()]:
             if c not in "_{} ":
-                out.append(("." if c in "．·" else _SUBSCRIPTS.get(c, c), i))
+                kept = "." if c in "．·" else _SUBSCRIPTS.get(c, c)
+                out.append((kept, i))
+                text.append(kept)
         last = m.end()
+    if not last:
+        return chars, s
     out.extend(chars[last:])
-    return out
+    text.append(s[last:])
+    return out, "".join(text)
 
 
 @dataclass
@@ -455,34 +485,90 @@ def _continues(prev: str, nxt: str) -> bool:
     return prev[-1] in _SOFT_ENDS or len(prev) >= _FULL_LINE
 
 
-def normalize(raw: str) -> tuple[str, list[int]]:
+def normalize(raw: str) -> tuple[str, array[int]]:
     """Return the normalized text and, for each of its characters, the index in ``raw``.
 
-    The map has ``len(text) + 1`` entries; the last is ``len(raw)``.
+    The map has ``len(text) + 1`` entries; the last is ``len(raw)``. A long text is normalized
+    in blocks cut where no line could be joined to the next (after a line ending in 。), so
+    memory follows the block, not the whole text, and the result is the same.
     """
-    chars = _fix_pm(_drop_pinyin(_chars(raw)))
-    lines: list[_Line] = []
-    current: list[_Pair] = []
-    for c, i in chars:
-        if c == "\n":
-            lines.append(_Line(current, i))
-            current = []
-        else:
-            current.append((c, i))
-    lines.append(_Line(current, len(raw)))
-    for line in lines:  # again after squeezing, for "1 ．5"
-        line.pairs = _decimal_points(_squeeze(line.pairs))
-    lines = [ln for ln in lines if ln.pairs and not _PAGE_NUMBER.fullmatch(ln.text)]
+    parts: list[str] = []
+    offsets: array[int] = array("q")
+    in_front = True
+    last_newline: int | None = None
+    for lo, hi in _blocks(raw):
+        paragraphs, in_front = _paragraphs(raw, lo, hi, in_front)
+        for para, text in paragraphs:
+            if last_newline is not None:
+                parts.append("\n")
+                offsets.append(last_newline)
+            parts.append(text)
+            offsets.extend(i for _, i in para.pairs)
+            last_newline = para.newline
+    offsets.append(len(raw))
+    return "".join(parts), offsets
 
-    paragraphs: list[_Line] = []
-    in_front = True  # the title block: its short lines are never run together
-    # Decisions look at the paragraph built so far, not at its last physical line, so that
-    # normalizing normalized text changes nothing (gold files and re-runs rely on that).
+
+_BLOCK_CHARS = 200_000
+
+
+def _blocks(raw: str) -> list[tuple[int, int]]:
+    """[lo, hi) pieces of ``raw``, each but the last ending at a newline after a line that
+    ends in 。 and before a line that does not continue it."""
+    out: list[tuple[int, int]] = []
+    lo = 0
+    while len(raw) - lo > _BLOCK_CHARS:
+        cut = _safe_cut(raw, lo + _BLOCK_CHARS)
+        if cut is None:
+            break
+        out.append((lo, cut))
+        lo = cut
+    out.append((lo, len(raw)))
+    return out
+
+
+def _safe_cut(raw: str, at: int) -> int | None:
+    """The end (after its newline) of the first line from ``at`` that ends in 。 and is
+    followed by a line that starts something new; None when there is none."""
+    k = raw.find("\n", at)
+    while k >= 0:
+        line_start = raw.rfind("\n", 0, k) + 1
+        if raw[line_start:k].rstrip().endswith("。"):
+            nxt = raw[k + 1 : k + 200].lstrip()
+            if nxt and nxt[0] not in _CONT_STARTS:
+                return k + 1
+        k = raw.find("\n", k + 1)
+    return None
+
+
+def _paragraphs(raw: str, lo: int, hi: int, in_front: bool) -> tuple[list[tuple[_Line, str]], bool]:
+    """The paragraphs of ``raw[lo:hi]`` with their text, and whether the title block goes on
+    after it."""
+    chars = _chars(raw, lo, hi)
+    chars, s = _fix_pm(*_drop_pinyin(chars, "".join(c for c, _ in chars)))
+    kept: list[tuple[_Line, str]] = []
+    prev = 0
+    for end in [m.start() for m in _NEWLINE.finditer(s)] + [len(s)]:
+        pairs, text = chars[prev:end], s[prev:end]
+        line = _Line(pairs, chars[end][1] if end < len(s) else hi)
+        prev = end + 1
+        if " " in text:
+            line.pairs = _squeeze(line.pairs)
+            text = line.text
+        if "．" in text:  # again after squeezing, for "1 ．5"
+            line.pairs = _decimal_points(line.pairs)
+            text = line.text
+        if text and not _PAGE_NUMBER.fullmatch(text):
+            kept.append((line, text))
+
+    paragraphs: list[tuple[_Line, str]] = []
+    # in the title block its short lines are never run together. Decisions look at the
+    # paragraph built so far, not at its last physical line, so that normalizing normalized
+    # text changes nothing (gold files and re-runs rely on that).
     para_text = ""
-    for line in lines:
-        text = line.text
+    for line, text in kept:
         if paragraphs and not in_front and _continues(para_text, text):
-            para = paragraphs[-1]
+            para = paragraphs[-1][0]
             a, b = para_text[-1], text[0]
             if _latin(a) and _latin(b) and not (a.isdigit() and b.isdigit()):
                 para.pairs.append((" ", para.newline))  # the break stood for a space
@@ -490,16 +576,11 @@ def normalize(raw: str) -> tuple[str, list[int]]:
             para.pairs.extend(line.pairs)
             para.newline = line.newline
             para_text += text
+            paragraphs[-1] = (para, para_text)
         else:
-            paragraphs.append(_Line(list(line.pairs), line.newline))
+            paragraphs.append((_Line(list(line.pairs), line.newline), text))
             para_text = text
         if in_front and (_BODY_PUNCT.intersection(text) or _HEADING.match(text)):
             # a page's breadcrumb or stamp above the title block does not end it
             in_front = is_furniture_line(simplified_same_length(text))
-
-    out: list[_Pair] = []
-    for k, para in enumerate(paragraphs):
-        if k:
-            out.append(("\n", paragraphs[k - 1].newline))
-        out.extend(para.pairs)
-    return "".join(c for c, _ in out), [i for _, i in out] + [len(raw)]
+    return paragraphs, in_front

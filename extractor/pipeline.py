@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from extractor import aio
 from extractor.backends import Extraction, ProgressFn, make_backend
 from extractor.checker import check_facts
 from extractor.errors import ConfigError, InputError
@@ -173,7 +174,5 @@ def extract(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(
-            aextract(source, progress=progress, model_client=model_client, **options)
-        )
+        return aio.run(aextract(source, progress=progress, model_client=model_client, **options))
     raise ConfigError("extract() was called inside a running event loop: use `await aextract(...)`")

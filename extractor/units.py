@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 # spelling variants → canonical unit as the contract writes it
 _SPELLING = {
@@ -108,6 +109,7 @@ def plain_number(value: Decimal | float | int) -> int | float:
     return value
 
 
+@lru_cache(maxsize=4096)  # asked of every fact and mention, many times over
 def canonical_unit(unit: str | None) -> str | None:
     if unit is None:
         return None

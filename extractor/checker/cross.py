@@ -4,6 +4,7 @@ stated twice. A failed rule names the numbers that disagree; nothing is "fixed".
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import re
@@ -60,12 +61,30 @@ def _days_in(period: str | None) -> int | None:
     return Period.parse(period).days() if period else None
 
 
-def _near(facts: list[tuple[int, Fact]], anchor: Fact) -> list[tuple[int, Fact]]:
-    """Candidates ordered by distance to ``anchor`` in the text (unlocated ones last)."""
-    if anchor.span is None:
-        return facts
-    a = anchor.span[0]
-    return sorted(facts, key=lambda x: abs(x[1].span[0] - a) if x[1].span else 10**9)
+class _Scope:
+    """The figures of one indicator, period and area, for finding the one nearest a fact in
+    the text (unlocated ones after every located one, the earlier fact on a tie)."""
+
+    def __init__(self, items: list[tuple[int, Fact]]) -> None:
+        self.items = items
+        located = sorted((f.span[0], i, f) for i, f in items if f.span is not None)
+        self.starts = [start for start, _, _ in located]
+        self.located = [(i, f) for _, i, f in located]
+        self.unlocated = [(i, f) for i, f in items if f.span is None]
+
+    def nearest(self, anchor: Fact) -> tuple[int, Fact] | None:
+        if anchor.span is None or not self.located:
+            # an unlocated anchor takes the first in fact order
+            return min(self.items, default=None, key=lambda x: x[0])
+        a = anchor.span[0]
+        k = bisect.bisect_left(self.starts, a)
+        gaps = [abs(self.starts[j] - a) for j in (k - 1, k) if 0 <= j < len(self.starts)]
+        d = min(gaps)
+        ties: list[tuple[int, Fact]] = []
+        for start in {a - d, a + d}:
+            lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_right(self.starts, start)
+            ties += self.located[lo:hi]
+        return min(ties, key=lambda x: x[0])
 
 
 def cross_checks(
@@ -74,23 +93,25 @@ def cross_checks(
     rules = _rules()
     out: list[CrossCheck] = []
     by_ind: dict[str, list[tuple[int, Fact]]] = defaultdict(list)
+    grouped: dict[tuple[str, str | None, str | None], list[tuple[int, Fact]]] = defaultdict(list)
     for i, f in enumerate(facts):
         key = _ind_key(f)
         if key and f.value is not None and not f.is_target:
             by_ind[key].append((i, f))
+            grouped[key, _period_of(f, meta_period), f.area].append((i, f))
+    scopes = {k: _Scope(v) for k, v in grouped.items()}
 
-    def same_scope(a: Fact, b: Fact) -> bool:
-        return _period_of(a, meta_period) == _period_of(b, meta_period) and a.area == b.area
+    def nearest(indicator: str, anchor: Fact) -> tuple[int, Fact] | None:
+        """The figure of ``indicator`` for the anchor's period and area nearest to it."""
+        scope = scopes.get((indicator, _period_of(anchor, meta_period), anchor.area))
+        return scope.nearest(anchor) if scope is not None else None
 
     for rule in rules.get("ratio", []):
         for ri, r in by_ind.get(rule["result"], []):
-            nums = [(i, f) for i, f in _near(by_ind.get(rule["numerator"], []), r)]
-            dens = [(i, f) for i, f in _near(by_ind.get(rule["denominator"], []), r)]
-            nums = [x for x in nums if same_scope(x[1], r)]
-            dens = [x for x in dens if same_scope(x[1], r)]
-            if not nums or not dens:
+            num, den = nearest(rule["numerator"], r), nearest(rule["denominator"], r)
+            if num is None or den is None:
                 continue
-            (ni, n), (di, d) = nums[0], dens[0]
+            (ni, n), (di, d) = num, den
             sn, sd = std_bounds(n, places), std_bounds(d, places)
             if sn is None or sd is None or sd[0] <= 0:
                 continue
@@ -110,17 +131,13 @@ def cross_checks(
 
     for rule in rules.get("share_of_days", []):
         for si, s in by_ind.get(rule["share"], []):
-            days = [x for x in _near(by_ind.get(rule["days"], []), s) if same_scope(x[1], s)]
-            if not days:
+            days = nearest(rule["days"], s)
+            if days is None:
                 continue
-            di, d = days[0]
-            valid = [
-                x
-                for x in _near(by_ind.get(rule.get("valid_days", ""), []), s)
-                if same_scope(x[1], s)
-            ]
+            di, d = days
+            valid = nearest(rule.get("valid_days", ""), s)
             if valid:
-                total: int | None = int(dec(valid[0][1].value) or 0)
+                total: int | None = int(dec(valid[1].value) or 0)
                 basis = f"{total} valid monitoring days"
             else:
                 total = _days_in(_period_of(s, meta_period))
@@ -134,7 +151,7 @@ def cross_checks(
             out.append(
                 CrossCheck(
                     rule=f"share_of_days: {rule['name']}",
-                    facts=[si, di] + ([valid[0][0]] if valid else []),
+                    facts=[si, di] + ([valid[0]] if valid else []),
                     ok=ok,
                     detail=f"{d.value:g} / {basis} = {computed:.3f}%; stated {s.value:g}%",
                 )
@@ -153,17 +170,27 @@ def _change_consistency(
     """A stated change against the current and the previous value of the same quantity."""
     previous_words = tuple(rule.get("previous_words", ()))
     out: list[CrossCheck] = []
+    # a fact's previous value has its subject or its indicator, and its area: look only there
+    by_subject: dict[tuple[str | None, str], list[int]] = defaultdict(list)
+    by_indicator: dict[tuple[str | None, str], list[int]] = defaultdict(list)
+    for i, f in enumerate(facts):
+        if f.value is None:
+            continue
+        by_subject[f.area, fold(f.subject)].append(i)
+        key = _ind_key(f)
+        if key:
+            by_indicator[f.area, key].append(i)
     for ci, cur in enumerate(facts):
         c = cur.change
         if c is None or c.value is None or cur.value is None:
             continue
         cur_year = _year(_period_of(cur, meta_period))
-        for pi, prev in enumerate(facts):
-            if pi == ci or prev.value is None or prev.area != cur.area:
-                continue
-            if fold(prev.subject) != fold(cur.subject) and not (
-                _ind_key(prev) and _ind_key(prev) == _ind_key(cur)
-            ):
+        key = _ind_key(cur)
+        same = by_subject[cur.area, fold(cur.subject)]
+        candidates = sorted(set(same) | set(by_indicator[cur.area, key] if key else ()))
+        for pi in candidates:
+            prev = facts[pi]
+            if pi == ci:
                 continue
             p_period = prev.period or ""
             is_prev = (cur_year is not None and _year(p_period) == cur_year - 1) or (
@@ -232,6 +259,18 @@ def _bracketed(text: str, span: tuple[int, int]) -> bool:
     return any(c in right for c in "）)")
 
 
+def _total_before(
+    located: list[tuple[int, Fact]], upto: int, at: int, text: str
+) -> tuple[int, Fact] | None:
+    """The last located fact before ``at`` (of the first ``upto``) that is not inside a
+    bracket that closed before it."""
+    for k in range(upto - 1, -1, -1):
+        span = located[k][1].span
+        if span and span[1] <= at and not _bracketed(text, span):
+            return located[k]
+    return None
+
+
 def _sum_of_parts(
     facts: list[Fact], text: str, rule: dict[str, Any], places: Places
 ) -> list[CrossCheck]:
@@ -241,19 +280,16 @@ def _sum_of_parts(
         ((i, f) for i, f in enumerate(facts) if f.span and f.value is not None),
         key=lambda x: x[1].span[0] if x[1].span else 0,
     )
+    starts = [f.span[0] if f.span else 0 for _, f in located]
     for marker in rule.get("markers", []):
         for m in re.finditer(re.escape(marker), text):
             seg_lo, seg_hi = enclosing(text, m.end(), m.end(), SEGMENT_MARKS)
             # the total is the last figure before 其中, not one inside a bracket that closed
             # before it (断面6个（国控1个、省控2个、县控3个）。其中…)
-            before = [
-                x
-                for x in located
-                if x[1].span and x[1].span[1] <= m.start() and not _bracketed(text, x[1].span)
-            ]
-            if not before:
+            found = _total_before(located, bisect.bisect_left(starts, m.start()), m.start(), text)
+            if found is None:
                 continue
-            ti, total = before[-1]
+            ti, total = found
             assert total.span is not None
             # The total is in the same or the previous sentence, not anywhere above.
             gap = text[total.span[1] : m.start()]
@@ -262,9 +298,10 @@ def _sum_of_parts(
             st = std_bounds(total, places)
             if st is None or st[2] in _NOT_ADDITIVE:
                 continue
+            lo = bisect.bisect_left(starts, max(seg_lo, m.start()))
             parts = [
                 (i, f)
-                for i, f in located
+                for i, f in located[lo : bisect.bisect_right(starts, seg_hi)]
                 if f.span and seg_lo <= f.span[0] and f.span[1] <= seg_hi and f.span[0] >= m.start()
                 and (s := std_bounds(f, places)) is not None and s[2] == st[2] and not f.is_target
             ]  # fmt: skip

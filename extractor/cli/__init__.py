@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from extractor import __version__
+from extractor import __version__, aio
 from extractor.cli._options import HISTORY, json_options, model_options
 from extractor.errors import ExtractorError, UsageError
 
@@ -132,7 +132,6 @@ def extract(
     paths: tuple[Path, ...], opts: ExtractOptions, as_json: bool, output: Path | None
 ) -> None:
     """Extract facts, problems and recommendations from reports (.txt .md .docx .pdf)."""
-    import asyncio
 
     from extractor.cli._show import print_summary
     from extractor.loading import load
@@ -149,7 +148,7 @@ def extract(
             try:
                 doc = load(path)
                 with _progress(not as_json) as progress:
-                    report = asyncio.run(aextract_document(doc, opts, progress=progress))
+                    report = aio.run(aextract_document(doc, opts, progress=progress))
             except ExtractorError as e:
                 if not many:
                     raise
@@ -316,7 +315,6 @@ def _eval_run(
     no_history: bool,
     opts: ExtractOptions,
 ) -> None:
-    import asyncio
 
     from extractor.cli._show import line, print_scores
     from extractor.evaluation import History, aevaluate, validate_gold, write_outputs
@@ -332,7 +330,7 @@ def _eval_run(
             return
         _announce(opts)
         with _progress(True) as progress:
-            run = asyncio.run(aevaluate(gold, opts, progress=progress))
+            run = aio.run(aevaluate(gold, opts, progress=progress))
         target = out_dir or history.parent / run.run_id
         md, _ = write_outputs(run, target)
         if not no_history:

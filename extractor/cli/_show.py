@@ -45,6 +45,9 @@ def _fact_row(i: int, f: Fact) -> list[str]:
     return [str(i), f.subject, value or "", f.unit or "", change, rank, check, quote]
 
 
+SHOWN_FACTS = 200
+
+
 def print_summary(report: Report) -> None:
     """The readable view: what the report is, counts, facts with their check, failures."""
     from rich.table import Table
@@ -66,9 +69,12 @@ def print_summary(report: Report) -> None:
         t = Table(show_lines=False, pad_edge=False)
         for col in ("#", "subject", "value", "unit", "change", "rank", "check", "quote"):
             t.add_column(col, overflow="fold")
-        for i, f in enumerate(report.facts, 1):
+        # a table of thousands of rows is no view: the rest is in --json / -o
+        for i, f in enumerate(report.facts[:SHOWN_FACTS], 1):
             t.add_row(*_fact_row(i, f))
         out().print(t)
+        if len(report.facts) > SHOWN_FACTS:
+            line(f"… and {len(report.facts) - SHOWN_FACTS} more facts (all of them: --json or -o)")
     for s in failed:
         line(f"failed {' > '.join(s.path) or s.id}: {s.error}")
     print_checks(report)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from extractor import prompts
+from extractor import aio, prompts
 from extractor.errors import ExtractorError, UsageError
 from extractor.evaluation._gold import DEFAULT_GOLD, load_gold
 from extractor.options import ExtractOptions
@@ -115,5 +115,5 @@ def evaluate(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(aevaluate(gold_dir, opts, progress=progress))
+        return aio.run(aevaluate(gold_dir, opts, progress=progress))
     raise UsageError("evaluate() was called inside a running event loop: use `await aevaluate`")

@@ -14,6 +14,7 @@ in 百分之X / X成 / 第X / 零发生. Everywhere else they are words (进一�
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from extractor.furniture import furniture_spans
 from extractor.numbers._mention import KINDS, MASK_REASONS, Mention
@@ -38,10 +39,16 @@ def find_numbers(text: str, *, include_masked: bool = False) -> list[Mention]:
     A bare number in a list takes the unit written after the list's last number
     ("54、23、3微克/立方米" gives three mentions in 微克/立方米); its span stays its own.
     """
-    mentions = _mask_furniture(text, share_list_units(text, Scanner(text).run()))
+    mentions = _all_mentions(text)
     if include_masked:
-        return mentions
+        return list(mentions)
     return [mention for mention in mentions if mention.masked is None]
+
+
+@lru_cache(maxsize=2)
+def _all_mentions(text: str) -> tuple[Mention, ...]:
+    # the rules and the checker both read the numbers of one text: read them once
+    return tuple(_mask_furniture(text, share_list_units(text, Scanner(text).run())))
 
 
 def _mask_furniture(text: str, mentions: list[Mention]) -> list[Mention]:

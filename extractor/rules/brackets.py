@@ -20,6 +20,7 @@ from extractor.units import canonical_unit, plain_number
 _OPEN = "(（"
 _CLOSE = ")）"
 _NAME_BEFORE = re.compile(rf"([{CJK}]{{2,12}})[(（]$")
+_NAME_REACH = 13  # the longest name and its bracket: how far back _NAME_BEFORE need look
 _JOINT = re.compile(rf"[)）](?:、|，|,|和|及)([{CJK}]{{2,12}})[(（]$")
 # What introduces a list of places: the ranking words, not what is measured.
 _INTRO = re.compile(
@@ -36,7 +37,10 @@ def bracket_group(r: Reading, mentions: list[Mention], i: int) -> list[Mention]:
     the places joined by 、; [] when ``mentions[i]`` opens no such list."""
     simp = r.doc.simp
     m = mentions[i]
-    if not _NAME_BEFORE.search(simp, 0, m.start) or simp[m.end : m.end + 1] not in _CLOSE:
+    if (
+        not _NAME_BEFORE.search(simp, max(0, m.start - _NAME_REACH), m.start)
+        or simp[m.end : m.end + 1] not in _CLOSE
+    ):
         return []
     group = [m]
     while i + len(group) < len(mentions):
@@ -74,7 +78,7 @@ def read_bracket_list(r: Reading, group: list[Mention]) -> list[Draft]:
     prev_end = None
     for m in group:
         if prev_end is None:
-            named = _NAME_BEFORE.search(simp, 0, m.start)
+            named = _NAME_BEFORE.search(simp, max(0, m.start - _NAME_REACH), m.start)
         else:
             named = _JOINT.match(simp, prev_end, m.start)
         assert named is not None

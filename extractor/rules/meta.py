@@ -160,7 +160,7 @@ def _data_year(h: _Head) -> str | None:
     years = [
         m[1]
         for m in YEAR.finditer(h.simp)
-        if not _YEAR_COMPARED.search(h.simp, 0, m.start())
+        if not _YEAR_COMPARED.search(h.simp, max(0, m.start() - 1), m.start())
         and not _NOT_DATA_YEAR.match(h.simp, m.end())
         and not _DAY_AFTER.match(h.simp, m.end())
     ]

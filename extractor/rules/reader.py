@@ -60,13 +60,17 @@ def read_facts(text: str, meta: ReportMeta, sections: list[Section]) -> list[Fac
         facts += [_fact(doc, d, sec) for d in tables]
         body = [
             m
-            for m in doc.mentions
-            if sec.start <= m.num_start < sec.end
-            and not m.masked
-            and not any(a <= m.num_start < b for a, b in rows)
+            for m in doc.mentions_in(sec.start, sec.end)
+            if not m.masked and not any(a <= m.num_start < b for a, b in rows)
         ]
+        k = 0  # the mentions come in text order: each segment takes the next of them
         for seg_start, seg_end in doc.segments(sec.start, sec.end):
-            seg = [m for m in body if seg_start <= m.num_start < seg_end]
+            while k < len(body) and body[k].num_start < seg_start:
+                k += 1
+            first = k
+            while k < len(body) and body[k].num_start < seg_end:
+                k += 1
+            seg = body[first:k]
             drafts = read_segment(doc, Segment(seg_start, seg_end), seg) if seg else []
             drafts += word_grades(doc, seg_start, seg_end, drafts)
             facts += [_fact(doc, d, sec) for d in sorted(drafts, key=lambda d: d.start)]

@@ -25,6 +25,8 @@ _PHRASE_END = re.compile(r"[，,。；;：:]")
 _VERB_PHRASE_END = re.compile(r"[，,。；;：:\d]")
 _NAME = re.compile(rf"[{CJK}]{{2,3}}同志")
 _STRAY = " ，,、：:；;"
+_SEGMENT_MARK = re.compile(f"[{re.escape(SEGMENT_MARKS)}]")
+_LEAD_REACH = 16  # the most a mention's text runs before its number (百分之, 同比约)
 # a heading's ordinal run into the phrase: (一)全区国考地表水断面, 二、
 _ORDINAL = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
 
@@ -68,14 +70,20 @@ class DocText:
 
     # -- stretches ----------------------------------------------------------------------
 
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        """The mentions whose number starts in [start, end), in text order."""
+        # a mention's own start may sit a few characters before its number (约, 第, 近)
+        lo = bisect.bisect_left(self.starts, start - _LEAD_REACH)
+        hi = bisect.bisect_left(self.starts, end)
+        return [m for m in self.mentions[lo:hi] if start <= m.num_start < end]
+
     def segments(self, start: int, end: int) -> list[tuple[int, int]]:
         """[start, end) cut after each segment mark (。；…), the mark kept on the left."""
         out: list[tuple[int, int]] = []
         pos = start
-        for k in range(start, end):
-            if self.text[k] in SEGMENT_MARKS:
-                out.append((pos, k + 1))
-                pos = k + 1
+        for m in _SEGMENT_MARK.finditer(self.text, start, end):
+            out.append((pos, m.end()))
+            pos = m.end()
         if pos < end:
             out.append((pos, end))
         return out

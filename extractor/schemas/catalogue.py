@@ -34,6 +34,7 @@ def by_key() -> dict[str, Indicator]:
     return {ind.key: ind for ind in catalogue()}
 
 
+@lru_cache(maxsize=65536)  # subjects repeat across facts, checks and cross-checks
 def match_indicator(subject: str, *, slack: int | None = None) -> Indicator | None:
     """The indicator whose longest alias occurs in ``subject`` (longest wins, so 'PM2.5浓度'
     beats a bare '浓度'-style alias). With ``slack``, the alias must cover all of the subject
