@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from extractor.options import ExtractOptions
     from extractor.pipeline import aextract, aextract_document, check, extract
     from extractor.schemas import Fact, Finding, Report, ReportMeta, Section
+    from extractor.storage import PanelRow, Store, panel
 
 _EXPORTS = {
     "extractor.errors": (
@@ -48,6 +49,7 @@ _EXPORTS = {
     "extractor.options": ("ExtractOptions",),
     "extractor.pipeline": ("aextract", "aextract_document", "check", "extract"),
     "extractor.schemas": ("Fact", "Finding", "Report", "ReportMeta", "Section"),
+    "extractor.storage": ("PanelRow", "Store", "panel"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -63,9 +65,11 @@ __all__ = [
     "LLMError",
     "LoadedDocument",
     "ModeRefusedError",
+    "PanelRow",
     "Report",
     "ReportMeta",
     "Section",
+    "Store",
     "StoreError",
     "UsageError",
     "__version__",
@@ -76,6 +80,7 @@ __all__ = [
     "load",
     "load_bytes",
     "load_text",
+    "panel",
 ]
 
 

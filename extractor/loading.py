@@ -107,8 +107,21 @@ class LoadedDocument:
         return self.offsets[start], stop
 
 
-def load(path: str | os.PathLike[str]) -> LoadedDocument:
-    """Read and normalize one report file; every failure is an ``InputError``."""
+MAX_MB = 20.0  # the default limit on an input's size
+
+
+def _too_big(shown: str, size: int, max_mb: float | None) -> None:
+    if max_mb is not None and size > max_mb * 1_000_000:
+        raise InputError(
+            shown,
+            f"is {size / 1_000_000:.1f} MB, over the {max_mb:g} MB limit; raise it with "
+            "--max-mb (max_mb= in Python) or split the file",
+        )
+
+
+def load(path: str | os.PathLike[str], *, max_mb: float | None = MAX_MB) -> LoadedDocument:
+    """Read and normalize one report file; every failure is an ``InputError``. A file over
+    ``max_mb`` megabytes is refused before it is read (None: no limit)."""
     shown = os.fspath(path)
     p = Path(shown)
     try:
@@ -128,14 +141,18 @@ def load(path: str | os.PathLike[str]) -> LoadedDocument:
             " (save or export the report as one of these)",
         )
     try:
+        _too_big(shown, p.stat().st_size, max_mb)
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(shown, f"cannot be read ({_one_line(exc.strerror or exc)})") from exc
     return _from_bytes(data, shown, suffix)
 
 
-def load_bytes(data: bytes, *, path: str | None = None, suffix: str = ".txt") -> LoadedDocument:
+def load_bytes(
+    data: bytes, *, path: str | None = None, suffix: str = ".txt", max_mb: float | None = MAX_MB
+) -> LoadedDocument:
     """Read a report held in memory as bytes, as a file of that ``suffix`` would be read."""
+    _too_big(path or "<bytes>", len(data), max_mb)
     if suffix.lower() not in SUPPORTED_SUFFIXES:
         raise InputError(
             path, f"unsupported file type {suffix!r}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
@@ -156,9 +173,13 @@ def _from_bytes(data: bytes, shown: str, suffix: str, *, keep_path: bool = True)
     return _build(raw, path=shown if keep_path else None, sha256=digest, encoding=encoding)
 
 
-def load_text(text: str, *, path: str | None = None) -> LoadedDocument:
+def load_text(
+    text: str, *, path: str | None = None, max_mb: float | None = MAX_MB
+) -> LoadedDocument:
     """Normalize text that is already in memory (the encoding is recorded as ``'str'``)."""
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    encoded = text.encode("utf-8", "surrogatepass")
+    _too_big(path or "<text>", len(encoded), max_mb)
+    digest = hashlib.sha256(encoded).hexdigest()
     return _build(text, path=path, sha256=digest, encoding="str")
 
 

@@ -31,6 +31,7 @@ class ExtractOptions:
     chunk_chars: int = 1800
     max_output_tokens: int = 4096
     repair: bool = True
+    max_mb: float = 20.0  # inputs above this size are refused (it does not change the output)
 
     def llm_settings(self) -> LLMSettings | None:
         return LLMSettings.resolve(

@@ -20,7 +20,7 @@ from extractor.backends import Extraction, ProgressFn, make_backend
 from extractor.checker import check_facts
 from extractor.errors import ConfigError, InputError
 from extractor.grounding import ground_facts
-from extractor.loading import LoadedDocument, load, load_bytes, load_text
+from extractor.loading import MAX_MB, LoadedDocument, load, load_bytes, load_text
 from extractor.numbers import find_numbers
 from extractor.options import ExtractOptions
 from extractor.schemas import CheckSummary, Fact, Report, Section
@@ -104,14 +104,14 @@ def check(report: Report, text: str | None = None) -> Report:
     return report.model_copy(update=update)
 
 
-def as_document(source: Source) -> LoadedDocument:
+def as_document(source: Source, *, max_mb: float | None = MAX_MB) -> LoadedDocument:
     """A path, a text, bytes (decoded like a file's) or a loaded document."""
     if isinstance(source, LoadedDocument):
         return source
     if isinstance(source, os.PathLike):
-        return load(source)
+        return load(source, max_mb=max_mb)
     if isinstance(source, bytes | bytearray):
-        return load_bytes(bytes(source))
+        return load_bytes(bytes(source), max_mb=max_mb)
     if not isinstance(source, str):
         raise InputError(
             None,
@@ -120,10 +120,11 @@ def as_document(source: Source) -> LoadedDocument:
         )
     if "\n" not in source and len(source) < _PATH_CHARS:
         if _is_file(source):
-            return load(source)
+            return load(source, max_mb=max_mb)
         if _LOOKS_LIKE_PATH.search(source.strip()):
-            return load(source)  # a path that does not exist: say so, never read it as text
-    return load_text(source)
+            # a path that does not exist: say so, never read it as text
+            return load(source, max_mb=max_mb)
+    return load_text(source, max_mb=max_mb)
 
 
 def _is_file(source: str) -> bool:
@@ -142,7 +143,7 @@ async def aextract(
 ) -> Report:
     """Extract a Report from a path, a text, bytes or a loaded document (async)."""
     opts = ExtractOptions(**options)
-    doc = as_document(source)
+    doc = as_document(source, max_mb=opts.max_mb)
     return await aextract_document(doc, opts, progress=progress, model=model_client)
 
 

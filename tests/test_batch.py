@@ -12,8 +12,9 @@ from typing import cast
 
 import pytest
 
-from extractor import batch
-from extractor.batch import arun_batch, collect_inputs, run_batch
+from extractor.batch import BatchSettings, arun_batch, collect_inputs
+from extractor.batch import _run as batch
+from extractor.batch import run_batch as _run_batch
 from extractor.errors import ExtractionError, StoreError, UsageError
 from extractor.loading import LoadedDocument
 from extractor.options import ExtractOptions
@@ -31,6 +32,7 @@ BAD = "一、总体情况\n全市优良天数226天。本文档会让模型出�
 @dataclass(frozen=True)
 class FakeOptions:
     key: str = "cfg-1"
+    max_mb: float = 20.0
 
     def config_key(self) -> str:
         return self.key
@@ -38,6 +40,16 @@ class FakeOptions:
 
 def options(key: str = "cfg-1") -> ExtractOptions:
     return cast(ExtractOptions, FakeOptions(key))
+
+
+def run_batch(
+    paths: list[Path], store: Store, opts: ExtractOptions, *, progress: bool = False, **kw: object
+) -> batch.BatchSummary:
+    return _run_batch(paths, store, opts, settings(progress=progress, **kw))
+
+
+def settings(*, progress: bool = False, **kw: object) -> BatchSettings:
+    return BatchSettings(progress="lines" if progress else "quiet", **kw)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -124,7 +136,7 @@ def test_one_good_one_unreadable_one_failing_extraction(
     assert store.load_report(good.report_id).facts[0].subject == "测试"
 
 
-def test_second_run_skips_stored_and_retries_failed(
+def test_second_run_skips_stored_and_failed_and_retries_failed_on_request(
     fake: FakeExtract, store: Store, three: list[Path]
 ) -> None:
     run_batch(three, store, options(), progress=False)
@@ -132,14 +144,21 @@ def test_second_run_skips_stored_and_retries_failed(
 
     again = run_batch(three, store, options(), progress=False)
 
-    assert [i.status for i in again.items] == ["skipped", "failed", "failed"]
+    # the unreadable file is read again (no model is asked); the failed extraction waits for
+    # --retry-failed
+    assert [i.status for i in again.items] == ["skipped", "failed", "skipped"]
     assert again.items[0].note == "already stored"
-    assert sorted(fake.calls) == ["a_good.txt", "c_bad.txt", "c_bad.txt"]  # only the retry
+    assert again.items[2].note and "--retry-failed" in again.items[2].note
+    assert sorted(fake.calls) == ["a_good.txt", "c_bad.txt"]
+
+    retried = run_batch(three, store, options(), progress=False, retry_failed=True)
+    assert [i.status for i in retried.items] == ["skipped", "failed", "failed"]
+    assert sorted(fake.calls) == ["a_good.txt", "c_bad.txt", "c_bad.txt"]
 
     # Both problems fixed: the retries succeed and replace the failure rows.
     three[1].write_text(GOOD.replace("51", "52"), encoding="utf-8")
     fake.fail_marker = None
-    third = run_batch(three, store, options(), progress=False)
+    third = run_batch(three, store, options(), progress=False, retry_failed=True)
 
     assert [i.status for i in third.items] == ["skipped", "ok", "ok"]
     assert sorted(statuses(store).values()) == [("ok", None)] * 3
@@ -232,7 +251,7 @@ async def test_run_batch_inside_an_event_loop_points_to_arun_batch(
 ) -> None:
     with pytest.raises(UsageError, match="arun_batch"):
         run_batch(three, store, options(), progress=False)
-    summary = await arun_batch(three, store, options(), progress=False)
+    summary = await arun_batch(three, store, options(), settings())
     assert summary.ok == 1
 
 

@@ -7,7 +7,6 @@ inside the commands, so ``extractor --version`` starts at once.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from extractor import __version__, aio
+from extractor.cli._common import announce as _announce
+from extractor.cli._common import handle_errors as _errors
+from extractor.cli._common import say as _say
 from extractor.cli._options import HISTORY, json_options, model_options
 from extractor.errors import ExtractorError, UsageError
 
@@ -28,43 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["app", "main"]
 
 FAIL_ON = ("never", "flagged", "unverifiable")
-
-
-def _say(message: str) -> None:
-    click.echo(message, err=True)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except ExtractorError as e:
-        _say(f"error: {e}")
-        raise SystemExit(e.exit_code) from None
-    except KeyboardInterrupt:
-        _say("interrupted")
-        raise SystemExit(130) from None
-    except (SystemExit, click.exceptions.Exit, click.ClickException):
-        raise
-    except Exception as e:  # a bug of ours: still one line, traceback on request
-        if os.environ.get("EXTRACTOR_DEBUG"):
-            raise
-        _say(
-            f"error: internal error {type(e).__name__}: {' '.join(str(e).split())} "
-            "(set EXTRACTOR_DEBUG=1 for the traceback)"
-        )
-        raise SystemExit(1) from None
-
-
-def _announce(opts: ExtractOptions) -> str:
-    """Resolve the backend, saying so when ``auto`` fell back to the offline rules."""
-    backend = opts.resolved_backend()
-    if opts.backend == "auto" and backend == "rules":
-        _say(
-            "no model endpoint configured: using the offline rules backend "
-            "(set OPENAI_BASE_URL or --base-url, and --model, to use a model)"
-        )
-    return backend
 
 
 @contextmanager
@@ -146,7 +111,7 @@ def extract(
         failures = 0
         for path in paths:
             try:
-                doc = load(path)
+                doc = load(path, max_mb=opts.max_mb)
                 with _progress(not as_json) as progress:
                     report = aio.run(aextract_document(doc, opts, progress=progress))
             except ExtractorError as e:
@@ -236,46 +201,6 @@ def check_cmd(
         if fail_on != "never" and bad:
             what = "flagged" if fail_on == "flagged" else "flagged or unverifiable"
             _say(f"{bad} facts {what} (--fail-on {fail_on})")
-            raise SystemExit(1)
-
-
-# --- batch -----------------------------------------------------------------------------------
-
-
-@app.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="SQLite file to store results in (created if missing).",
-)
-@model_options
-@click.option(
-    "--docs", type=click.IntRange(min=1), default=2, show_default=True, help="Documents at once."
-)
-@click.option("--force", is_flag=True, help="Re-extract documents already stored.")
-def batch(inputs: tuple[str, ...], db: Path, opts: ExtractOptions, docs: int, force: bool) -> None:
-    """Extract every report in folders, globs or files into a SQLite database (resumable)."""
-    from extractor.batch import collect_inputs, run_batch
-    from extractor.storage import Store
-
-    with _errors():
-        _announce(opts)
-        paths = collect_inputs(list(inputs))
-        store = Store(db)
-        try:
-            summary = run_batch(paths, store, opts, doc_concurrency=docs, force=force)
-        finally:
-            store.close()
-        for item in summary.items:
-            if item.status == "failed":
-                _say(f"failed {item.path}: {item.error}")
-        click.echo(
-            f"{summary.ok} stored, {summary.skipped} skipped (already stored), "
-            f"{summary.failed} failed → {db} ({summary.seconds:.1f} s)"
-        )
-        if summary.failed and not summary.ok and not summary.skipped:
             raise SystemExit(1)
 
 
@@ -404,6 +329,17 @@ def eval_runs(history: Path) -> None:
                 f"{r['fact_f1']:.3f}", f"{r['finding_f1']:.3f}", f"{r['micro_f1']:.3f}",
             )  # fmt: skip
         out().print(t)
+
+
+def _register() -> None:
+    from extractor.cli._batch import batch_group
+    from extractor.cli._export import export
+
+    app.add_command(batch_group)
+    app.add_command(export)
+
+
+_register()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -27,6 +27,7 @@ _MODEL_KEYS = (
     "max_reasks",
     "chunk_chars",
     "no_repair",
+    "max_mb",
 )
 
 _MODEL_OPTIONS = (
@@ -99,6 +100,15 @@ _MODEL_OPTIONS = (
         help="Most section characters per call.",
     ),
     click.option("--no-repair", is_flag=True, help="Do not send flagged facts back to the model."),
+    click.option(
+        "--max-mb",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULTS.max_mb,
+        envvar="EXTRACTOR_MAX_MB",
+        show_envvar=True,
+        show_default=True,
+        help="Refuse input files larger than this many megabytes.",
+    ),
 )
 
 

@@ -2,15 +2,20 @@
 the migration runner every SQLite file of the project uses (``apply_migrations``)."""
 
 from extractor.storage._migrations import Migration, MigrationError, apply_migrations
-from extractor.storage._rows import FactRow, FindingRow, ReportRow, Row, RunRow, SectionRow
-from extractor.storage._store import MIGRATIONS, Store, failure_id, report_id
+from extractor.storage._panel import PanelRow, panel
+from extractor.storage._rows import CopyRow, FactRow, FindingRow, ReportRow, Row, RunRow, SectionRow
+from extractor.storage._store import MIGRATIONS, Store, failure_id, report_id, source_key
+from extractor.storage._views import VIEWS
 
 __all__ = [
     "MIGRATIONS",
+    "VIEWS",
+    "CopyRow",
     "FactRow",
     "FindingRow",
     "Migration",
     "MigrationError",
+    "PanelRow",
     "ReportRow",
     "Row",
     "RunRow",
@@ -18,5 +23,7 @@ __all__ = [
     "Store",
     "apply_migrations",
     "failure_id",
+    "panel",
     "report_id",
+    "source_key",
 ]

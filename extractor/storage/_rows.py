@@ -177,7 +177,8 @@ class ReportRow(Row):
     doc_id: str | None = None
     config: str
     path: str | None = None
-    status: Literal["ok", "failed"]
+    # incomplete: stored, but some sections failed (the next run retries them)
+    status: Literal["ok", "incomplete", "failed"]
     error: str | None = None
     title: str | None = None
     doc_type: str | None = None
@@ -196,6 +197,10 @@ class ReportRow(Row):
     n_recommendations: int = 0
     created_at: str
     updated_at: str
+    # the file a report was read from (absolute path): its versions supersede each other
+    source_key: str | None = column(since="0003")
+    superseded_by: str | None = column(since="0003")  # the newer version's report id
+    failed_sections: int = column(0, since="0003")
 
 
 class SectionRow(Row):
@@ -282,6 +287,23 @@ class RunRow(Row, RunInfo):
     report_id: str = ""
     checks: str = column("{}", as_json=True)  # CheckSummary: counts, cross-checks, unaccounted
     repair: str | None = column(since="0002", as_json=True)  # type: ignore[assignment]
+
+
+class CopyRow(Row):
+    """A file skipped because another file has the same text: which one, and its report."""
+
+    table = "copies"
+    not_null = frozenset({"path", "config"})
+    indexes = (("doc_id",),)
+
+    id: str
+    path: str
+    source_key: str
+    doc_id: str
+    config: str
+    same_as: str  # the path whose report holds this text
+    report_id: str
+    seen_at: str
 
 
 TABLES: tuple[type[Row], ...] = (ReportRow, SectionRow, FactRow, FindingRow, RunRow)

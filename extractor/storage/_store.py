@@ -34,7 +34,16 @@ from extractor.schemas.report import (
     Source,
 )
 from extractor.storage._migrations import Migration, MigrationError, apply_migrations, now
-from extractor.storage._rows import TABLES, FactRow, FindingRow, ReportRow, RunRow, SectionRow
+from extractor.storage._rows import (
+    TABLES,
+    CopyRow,
+    FactRow,
+    FindingRow,
+    ReportRow,
+    RunRow,
+    SectionRow,
+)
+from extractor.storage._views import create_views
 
 
 def _m0001_initial(db: Database) -> None:
@@ -47,9 +56,44 @@ def _m0002_run_repair(db: Database) -> None:
     RunRow.add_columns(db, "0002")
 
 
+def _m0003_versions(db: Database) -> None:
+    # Which file a report was read from, and the newer version that replaced it; rows stored
+    # before this step know their path only as it was given.
+    ReportRow.add_columns(db, "0003")
+    db.execute("UPDATE reports SET source_key = path, failed_sections = 0")
+    db.table("reports").create_index(["source_key"])
+    db.execute(
+        """UPDATE reports SET superseded_by = (
+               SELECT n.id FROM reports n
+               WHERE n.source_key = reports.source_key AND n.status != 'failed'
+                 AND (n.updated_at > reports.updated_at
+                      OR (n.updated_at = reports.updated_at AND n.id > reports.id))
+               ORDER BY n.updated_at DESC, n.id DESC LIMIT 1)
+           WHERE status != 'failed' AND source_key IS NOT NULL"""
+    )
+
+
+def _m0004_copies(db: Database) -> None:
+    CopyRow.create_table(db)
+
+
+def _m0005_numbers_as_stated(db: Database) -> None:
+    # REAL columns print 51 as 51.0 in every export; NUMERIC affinity keeps 51 an integer and
+    # 4.803 a real.
+    db.table("facts").transform(types={c: "ANY" for c in ("value", "value_std", "change_value")})
+
+
+def _m0006_panel_views(db: Database) -> None:
+    create_views(db)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _m0001_initial),
     ("0002_run_repair", _m0002_run_repair),
+    ("0003_versions", _m0003_versions),
+    ("0004_copies", _m0004_copies),
+    ("0005_numbers_as_stated", _m0005_numbers_as_stated),
+    ("0006_panel_views", _m0006_panel_views),
 ]
 
 
@@ -66,6 +110,11 @@ def report_id(doc_id: str, config: str) -> str:
     """Row id of a document extracted under one configuration (same for success and failure,
     so a later success replaces an earlier failure)."""
     return hashlib.sha256(f"{doc_id}\0{config}".encode()).hexdigest()[:16]
+
+
+def source_key(path: str | os.PathLike[str] | None) -> str | None:
+    """What identifies a source across runs and versions: its absolute path."""
+    return os.path.abspath(os.fspath(path)) if path is not None else None
 
 
 def failure_id(path: str | os.PathLike[str], config: str) -> str:
@@ -150,12 +199,20 @@ class Store:
     # -- queries --------------------------------------------------------------------------
 
     def has_report(self, doc_id: str, config: str) -> bool:
-        """True when this document was extracted successfully under this configuration."""
+        """True when this document was extracted whole under this configuration."""
+        return self.stored_status(doc_id, config) == "ok"
+
+    def stored_status(self, doc_id: str, config: str) -> str | None:
+        """``ok``, ``incomplete`` or ``failed`` for a document stored under this
+        configuration; None when it never was."""
         with self._guard("read the reports table"):
-            hits = self.db.table("reports").count_where(
-                "id = ? and status = 'ok'", [report_id(doc_id, config)]
-            )
-        return hits > 0
+            row = self._report_row(report_id(doc_id, config))
+        return row.status if row is not None else None
+
+    def report_row(self, rid: str) -> ReportRow | None:
+        """The ``reports`` row of a report id, or None."""
+        with self._guard("read the reports table"):
+            return self._report_row(rid)
 
     def _report_row(self, rid: str) -> ReportRow | None:
         rows = list(self.db.table("reports").rows_where("id = ?", [rid]))
@@ -164,11 +221,13 @@ class Store:
     # -- writes ---------------------------------------------------------------------------
 
     def save_report(self, report: Report, *, config: str, path: str | None) -> str:
-        """Store a successful extraction and return its row id.
+        """Store an extraction and return its row id: ``ok``, or ``incomplete`` when some of
+        its sections failed (a later run retries them).
 
         Re-saving replaces the report and all its child rows (a new run may find fewer facts).
         A failure recorded earlier for the same document, or for the same file before it could
-        be read, is replaced too.
+        be read, is replaced too, and so is, as the current version, any other report read
+        from the same file (an edited file supersedes its earlier text).
         """
         # doc_id identifies the text; a hand-built report without one gets it the way
         # loading.LoadedDocument computes it.
@@ -179,6 +238,8 @@ class Store:
         rid = report_id(doc_id, config)
         src = report.source
         where = path if path is not None else (src.path if src else None)
+        failed = sum(s.status == "failed" for s in report.sections)
+        key = source_key(where)
         with self._guard(f"save report {rid}"), self.db.atomic():
             old = self._report_row(rid)
             stamp = now()
@@ -189,8 +250,11 @@ class Store:
                 doc_id=doc_id,
                 config=config,
                 path=where,
-                status="ok",
-                error=None,
+                status="incomplete" if failed else "ok",
+                error=f"{failed} section(s) failed" if failed else None,
+                source_key=key,
+                superseded_by=None,
+                failed_sections=failed,
                 schema_version=report.schema_version,
                 text=report.text,
                 source_path=src.path,
@@ -208,6 +272,52 @@ class Store:
             self._insert_children(rid, report)
             if where is not None:
                 self._drop_failure(failure_id(where, config))
+            self._supersede(key, rid)
+        return rid
+
+    def make_current(self, rid: str, path: str) -> None:
+        """A stored report is what ``path`` holds now (a file edited back to an earlier text,
+        or a copy of another stored file): it is its current version again."""
+        key = source_key(path)
+        with self._guard(f"update report {rid}"), self.db.atomic():
+            row = self._report_row(rid)
+            if row is None or row.status == "failed":
+                return
+            if row.superseded_by is not None:
+                self.db.execute(
+                    "UPDATE reports SET superseded_by = NULL, source_key = ?, path = ? "
+                    "WHERE id = ?",
+                    [key, path, rid],
+                )
+            if row.source_key == key or row.superseded_by is not None:
+                self._supersede(key, rid)
+
+    def _supersede(self, key: str | None, rid: str) -> None:
+        if key is None:
+            return
+        self.db.execute(
+            "UPDATE reports SET superseded_by = ? WHERE source_key = ? AND id != ? "
+            "AND status != 'failed' AND superseded_by IS NULL",
+            [rid, key, rid],
+        )
+
+    def record_copy(self, *, path: str, doc_id: str, config: str, same_as: str) -> str:
+        """Record that ``path`` was skipped: ``same_as`` has the same text. Returns the id of
+        the report that holds it."""
+        rid = report_id(doc_id, config)
+        key = source_key(path) or path
+        row = CopyRow(
+            id=_hex16(key, config),
+            path=path,
+            source_key=key,
+            doc_id=doc_id,
+            config=config,
+            same_as=same_as,
+            report_id=rid,
+            seen_at=now(),
+        )
+        with self._guard(f"record the copy {path}"):
+            self.db.table("copies").upsert(row.model_dump(), pk="id")
         return rid
 
     def save_failure(self, *, path: str, error: str, config: str, doc_id: str | None = None) -> str:
@@ -228,6 +338,7 @@ class Store:
                 doc_id=doc_id,
                 config=config,
                 path=path,
+                source_key=source_key(path),
                 status="failed",
                 error=" ".join(error.split()) or "unknown error",
                 created_at=old.created_at if old else stamp,
@@ -279,7 +390,7 @@ class Store:
             row = self._report_row(report_id)
             if row is None:
                 raise StoreError(f"{self.path}: no report with id {report_id}")
-            if row.status != "ok":
+            if row.status == "failed":
                 raise StoreError(
                     f"{self.path}: report {report_id} ({row.path}) failed and holds no "
                     f"result: {row.error}"

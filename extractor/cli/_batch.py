@@ -1,0 +1,105 @@
+"""``extractor batch``: folders of reports into a results database, resumably.
+
+``extractor batch DIR --db results.db`` runs the batch (``run`` is the default command), so
+the group can hold the commands that prepare and read batches made elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from extractor.cli._common import announce, handle_errors, say
+from extractor.cli._options import model_options
+
+if TYPE_CHECKING:
+    from extractor.options import ExtractOptions
+
+__all__ = ["batch_group"]
+
+
+class _DefaultRun(click.Group):
+    """A group whose first argument, when it names no command, is the ``run`` command's."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("batch", cls=_DefaultRun)
+def batch_group() -> None:
+    """Extract every report in folders, globs or files into a SQLite database (resumable):
+    extractor batch DIR --db results.db."""
+
+
+@batch_group.command("run")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="SQLite file to store results in (created if missing).",
+)
+@model_options
+@click.option(
+    "--docs", type=click.IntRange(min=1), default=2, show_default=True, help="Documents at once."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes for the rules backend and the checker (CPU-bound).",
+)
+@click.option("--force", is_flag=True, help="Re-extract documents already stored.")
+@click.option("--retry-failed", is_flag=True, help="Retry documents that failed whole.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress, only the summary.")
+def batch_run(
+    inputs: tuple[str, ...],
+    db: Path,
+    opts: ExtractOptions,
+    docs: int,
+    workers: int,
+    force: bool,
+    retry_failed: bool,
+    quiet: bool,
+) -> None:
+    """Extract every report in folders, globs or files into a SQLite database (resumable).
+
+    A stored document is skipped; a document stored incomplete (some sections failed) has
+    those sections retried; one that failed whole is retried with --retry-failed. The
+    database opens in Datasette as it is: datasette results.db -m results.metadata.json.
+    """
+    from extractor.batch import BatchSettings, collect_inputs, run_batch
+    from extractor.storage import Store
+    from extractor.storage._datasette import write_datasette_metadata
+
+    with handle_errors():
+        announce(opts)
+        paths = collect_inputs(list(inputs))
+        settings = BatchSettings(
+            doc_concurrency=docs,
+            force=force,
+            retry_failed=retry_failed,
+            workers=workers,
+            progress="quiet" if quiet else "auto",
+        )
+        with Store(db) as store:
+            summary = run_batch(paths, store, opts, settings)
+        meta = write_datasette_metadata(db)
+        for item in summary.items:
+            if item.status in ("failed", "incomplete"):
+                say(f"{item.status} {item.path}: {item.error}")
+        parts = [f"{summary.ok} stored"]
+        if summary.incomplete:
+            parts.append(f"{summary.incomplete} incomplete (rerun to retry their sections)")
+        parts += [f"{summary.skipped} skipped", f"{summary.failed} failed"]
+        if summary.calls:
+            parts.append(f"{summary.calls} calls, {summary.tokens} tokens")
+        click.echo(f"{', '.join(parts)} → {db} ({summary.seconds:.1f} s)")
+        say(f"browse: datasette {db} -m {meta}")
+        if summary.failed and not (summary.ok or summary.incomplete or summary.skipped):
+            raise SystemExit(1)
