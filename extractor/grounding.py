@@ -175,13 +175,15 @@ def requote(f: Fact, text: str, live: list[Mention]) -> tuple[Fact, CheckIssue] 
     ):
         return None
     subject = _pairs(simplified_same_length(f.subject))
-    # a rank is stated as one (第10, 并列第10), not as a list's length (前十名)
+    # a rank is stated as one (第10, 并列第10), not as a list's length (前十名); a figure
+    # that also has a rank (33μg/m3，全省排名第3) is stated as a figure
+    is_rank = f.rank is not None and f.rank.position is not None and f.value == f.rank.position
     places = [
         m
         for m in live
         if _states(value, m)
-        and (f.rank is None) == (m.kind != "rank")
-        and not (f.rank is not None and m.text.startswith("前"))
+        and is_rank == (m.kind == "rank")
+        and not (is_rank and m.text.startswith("前"))
     ]
     scored = [(*_lead(text, m, subject), m) for m in places]
     scored = [x for x in scored if x[0] >= REQUOTE_SHARE]

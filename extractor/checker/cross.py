@@ -27,7 +27,7 @@ from extractor.folding import fold
 from extractor.lexicon import COUNTED_UNITS, EXACT_COUNT_UNITS
 from extractor.period import Period
 from extractor.schemas import CrossCheck, Fact
-from extractor.schemas.catalogue import by_key, match_indicator
+from extractor.schemas.catalogue import by_key, match_indicator, qualifier
 from extractor.sectioning import SEGMENT_MARKS, enclosing
 from extractor.units import canonical_unit
 
@@ -333,16 +333,11 @@ def _sum_of_parts(
 
 def _quantity(f: Fact) -> tuple[str, str]:
     """What a fact measures, for comparing statements: its indicator and the words of its
-    subject beyond the indicator's name (县级 and 乡镇级 达标率 are two quantities; PM2.5浓度
-    and PM2.5年均浓度 are one), or, without an indicator, its subject."""
+    subject beyond the indicator's name, or, without an indicator, its subject."""
     key = _ind_key(f)
-    subject = fold(f.subject)
     if key is None or key not in by_key():
-        return "subject", subject
-    ind = by_key()[key]
-    names = sorted((fold(a) for a in (ind.name, *ind.aliases) if a), key=len, reverse=True)
-    named = next((a for a in names if a in subject), None)
-    return f"indicator:{key}", subject.replace(named, "", 1) if named else subject
+        return "subject", fold(f.subject)
+    return f"indicator:{key}", qualifier(key, f.subject)
 
 
 def _same_quantity(

@@ -47,3 +47,18 @@ def match_indicator(subject: str, *, slack: int | None = None) -> Indicator | No
     if best is None or (slack is not None and len(subject) - best[0] > slack):
         return None
     return best[1]
+
+
+def qualifier(indicator: str | None, subject: str) -> str:
+    """The words of a subject beyond its indicator's name: what tells two quantities of one
+    indicator apart (县级 and 乡镇级 达标率; 国家监管 and 治理农村 黑臭水体), "" when the subject
+    is the indicator itself (PM2.5年均浓度 and PM2.5浓度 are one quantity)."""
+    from extractor.folding import fold
+
+    folded = fold(subject)
+    ind = by_key().get(indicator or "")
+    if ind is None:
+        return folded
+    names = sorted((fold(a) for a in (ind.name, *ind.aliases) if a), key=len, reverse=True)
+    named = next((a for a in names if a in folded), None)
+    return folded.replace(named, "", 1) if named else folded

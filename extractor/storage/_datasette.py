@@ -19,6 +19,7 @@ _PANEL_COLUMNS = {
     "period": "the period the figure is for: 2024, 2024-06, 2024-01/2024-06",
     "area": "the place within the region a figure is of (a county, a river section)",
     "indicator": "catalogue key, e.g. pm25_annual_mean, good_air_days",
+    "qualifier": "the subject's words beyond the indicator's name (县级, 农村): another quantity",
     "subject": "what the report says the figure measures, in its words",
     "value": "the value as stated",
     "unit": "the unit as stated",

@@ -26,6 +26,7 @@ class PanelRow(BaseModel):
     period: str | None
     area: str | None
     indicator: str
+    qualifier: str | None  # the subject's words beyond the indicator's name
     subject: str
     value: Number
     unit: str | None

@@ -255,6 +255,9 @@ class FactRow(Row):
     check_status: str | None = None  # NULL exactly when the fact was not checked
     check_issues: str | None = column(as_json=True)  # [{code, message}]
     origin: str | None = None
+    # the subject's words beyond its indicator's name: two quantities of one indicator
+    # (国家监管 and 治理农村 黑臭水体) are two rows of the panel, not a conflict
+    qualifier: str | None = column(since="0006")
 
 
 class FindingRow(Row):

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from extractor.errors import StoreError
+from extractor.schemas.catalogue import qualifier
 from extractor.schemas.report import (
     CheckSummary,
     Fact,
@@ -84,6 +85,12 @@ def _m0005_numbers_as_stated(db: Database) -> None:
 
 
 def _m0006_panel_views(db: Database) -> None:
+    FactRow.add_columns(db, "0006")
+    rows = db.execute("SELECT id, indicator, subject FROM facts WHERE indicator IS NOT NULL")
+    for fid, indicator, subject in rows.fetchall():
+        db.execute(
+            "UPDATE facts SET qualifier = ? WHERE id = ?", [qualifier(indicator, subject), fid]
+        )
     create_views(db)
 
 
@@ -366,7 +373,13 @@ class Store:
             for i, s in enumerate(report.sections)
         )
         self.db.table("facts").insert_all(
-            FactRow.flat(f, id=_fact_id(rid, i, f), report_id=rid, idx=i).model_dump()
+            FactRow.flat(
+                f,
+                id=_fact_id(rid, i, f),
+                report_id=rid,
+                idx=i,
+                qualifier=qualifier(f.indicator, f.subject) if f.indicator else None,
+            ).model_dump()
             for i, f in enumerate(report.facts)
         )
         found = rows("problem", report.problems) + rows("recommendation", report.recommendations)

@@ -28,6 +28,7 @@ SELECT r.region AS region,
        COALESCE(f.period, r.period) AS period,
        f.area AS area,
        f.indicator AS indicator,
+       f.qualifier AS qualifier,
        f.subject AS subject,
        f.value AS value,
        f.unit AS unit,
@@ -49,18 +50,19 @@ FROM facts f JOIN current_reports r ON r.id = f.report_id
 WHERE f.indicator IS NOT NULL AND f.value IS NOT NULL
 """
 
-# Targets are compared with targets and actual figures with actual figures; a value in 天 is
-# not compared with one in %.
+# One quantity is an indicator with its qualifiers; targets are compared with targets and
+# actual figures with actual figures; a value in 天 is not compared with one in %.
 _PANEL_CONFLICTS = """
 SELECT p.*, g.n_values AS n_values
 FROM panel p JOIN (
-    SELECT region, period, area, indicator, is_target, unit_std,
+    SELECT region, period, area, indicator, qualifier, is_target, unit_std,
            COUNT(DISTINCT value_std) AS n_values
     FROM panel
-    GROUP BY region, period, area, indicator, is_target, unit_std
+    GROUP BY region, period, area, indicator, qualifier, is_target, unit_std
     HAVING COUNT(DISTINCT value_std) > 1
 ) g ON p.region IS g.region AND p.period IS g.period AND p.area IS g.area
-   AND p.indicator = g.indicator AND p.is_target = g.is_target AND p.unit_std IS g.unit_std
+   AND p.indicator = g.indicator AND p.qualifier IS g.qualifier
+   AND p.is_target = g.is_target AND p.unit_std IS g.unit_std
 """
 
 VIEWS: dict[str, str] = {
@@ -70,7 +72,7 @@ VIEWS: dict[str, str] = {
 }
 
 PANEL_COLUMNS = (
-    "region", "period", "area", "indicator", "subject", "value", "unit", "value_std",
+    "region", "period", "area", "indicator", "qualifier", "subject", "value", "unit", "value_std",
     "unit_std", "change_basis", "change_value", "change_unit", "status", "is_target", "doc_id",
     "report_id", "path", "quote", "span_start", "span_end", "fact_id",
 )  # fmt: skip
