@@ -324,6 +324,12 @@ def test_csv_keeps_numbers_as_stated(stored: Path, tmp_path: Path) -> None:
     assert ",51," in text and ",51.0," not in text
     export(stored, "facts", tmp_path / "facts.csv")
     assert ",4.803," in (tmp_path / "facts.csv").read_text(encoding="utf-8")
+    # and so does sqlite-utils, reading the database as it stands
+    exe = Path(sys.executable).with_name("sqlite-utils")
+    sql = "SELECT value FROM panel WHERE indicator = 'pm25_annual_mean' ORDER BY value"
+    out = subprocess.run([str(exe), "query", str(stored), sql, "--csv"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    assert out.split() == ["value", "36", "49", "51"]
 
 
 def test_the_wide_panel_shows_conflicts_side_by_side(stored: Path, tmp_path: Path) -> None:
@@ -424,6 +430,29 @@ def test_workers_store_what_one_process_stores(seeds: Path, tmp_path: Path) -> N
         for (rid,) in a.db.execute("SELECT id FROM reports").fetchall():
             x, y = a.load_report(rid), b.load_report(rid)
             assert x.model_copy(update={"run": y.run}) == y
+
+
+def test_of_two_identical_files_the_first_in_input_order_is_stored(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import extractor.batch._run as run_module
+
+    real_load = run_module.load
+
+    def slow_first(path: Path, **kw: Any) -> Any:
+        if path.name == "pingdingshan-2025.txt":
+            time.sleep(0.5)  # its copy, later in the input, finishes loading first
+        return real_load(path, **kw)
+
+    monkeypatch.setattr(run_module, "load", slow_first)
+    db = tmp_path / "r.db"
+    summary = batch(seeds, db, doc_concurrency=4)
+    assert (summary.ok, summary.skipped) == (3, 1)
+    (copy,) = query(db, "SELECT path, same_as FROM copies")
+    assert Path(copy["path"]).name == "zz-pingdingshan-copy.txt"
+    assert Path(copy["same_as"]).name == "pingdingshan-2025.txt"
+    stored = {Path(r["path"]).name for r in query(db, "SELECT path FROM current_reports")}
+    assert "pingdingshan-2025.txt" in stored and "zz-pingdingshan-copy.txt" not in stored
 
 
 def test_workers_are_for_the_rules_backend(fake_llm: FakeLLM, seeds: Path, tmp_path: Path):

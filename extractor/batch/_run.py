@@ -56,7 +56,12 @@ def _one_line(e: BaseException | str) -> str:
 
 class _Run:
     def __init__(
-        self, store: Store, opts: ExtractOptions, config: str, settings: BatchSettings
+        self,
+        store: Store,
+        opts: ExtractOptions,
+        config: str,
+        settings: BatchSettings,
+        count: int,
     ) -> None:
         self.store = store
         self.opts = opts
@@ -65,6 +70,11 @@ class _Run:
         self.workers = Workers(settings.workers) if settings.workers > 1 else None
         # doc_id → the first path with that text in this run: a copy is not extracted twice.
         self.claimed: dict[str, str] = {}
+        # Loads finish in any order, but texts are claimed in input order, so which of two
+        # identical files is stored (and which is recorded as its copy) never depends on
+        # timing. Slots are taken in input order too, so the document every other waits on
+        # always holds one.
+        self.claims = [asyncio.Event() for _ in range(count)]
 
     async def _load(self, path: Path) -> LoadedDocument | Failure:
         if self.workers is not None:
@@ -83,7 +93,7 @@ class _Run:
         except Exception as e:  # a bad document must never end the batch
             return Failure(_one_line(e), unreadable=False)
 
-    async def one(self, path: Path) -> BatchItem:
+    async def one(self, i: int, path: Path) -> BatchItem:
         started = time.perf_counter()
         shown = str(path)
 
@@ -91,13 +101,18 @@ class _Run:
             seconds = round(time.perf_counter() - started, 3)
             return BatchItem.model_validate({"path": shown, "seconds": seconds, **fields})
 
-        doc = await self._load(path)
-        if isinstance(doc, Failure):
-            error = _one_line(doc.message)
-            rid = self.store.save_failure(path=shown, error=error, config=self.config)
-            return item(doc_id=None, status="failed", report_id=rid, error=error)
-        doc_id = doc.doc_id
-        skipped = self._skip(doc_id, shown)
+        try:
+            doc = await self._load(path)
+            if i:
+                await self.claims[i - 1].wait()
+            if isinstance(doc, Failure):
+                error = _one_line(doc.message)
+                rid = self.store.save_failure(path=shown, error=error, config=self.config)
+                return item(doc_id=None, status="failed", report_id=rid, error=error)
+            doc_id = doc.doc_id
+            skipped = self._skip(doc_id, shown)
+        finally:
+            self.claims[i].set()
         if skipped is not None:
             rid, note = skipped
             return item(doc_id=doc_id, status="skipped", report_id=rid, error=None, note=note)
@@ -172,7 +187,7 @@ async def arun_batch(
             "--workers runs the rules backend in processes; the model path waits on the "
             "endpoint, not the CPU: use --concurrency and --docs for it"
         )
-    run = _Run(store, opts, config, settings)
+    run = _Run(store, opts, config, settings, len(paths))
     gate = asyncio.Semaphore(max(1, settings.doc_concurrency, settings.workers))
     items: list[BatchItem | None] = [None] * len(paths)
 
@@ -184,7 +199,7 @@ async def arun_batch(
                     bar.begin(path.name)
                     done: BatchItem | None = None
                     try:
-                        done = items[i] = await run.one(path)
+                        done = items[i] = await run.one(i, path)
                     finally:
                         bar.end(path.name, done)
 
