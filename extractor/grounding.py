@@ -7,7 +7,7 @@ slices back to its quote; a quote that cannot be located keeps span None for the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -38,11 +38,17 @@ def _folded(text: str) -> tuple[str, list[int]]:
 
 
 def locate(
-    quote: str, text: str, start: int, end: int, hint: int | None = None
+    quote: str,
+    text: str,
+    start: int,
+    end: int,
+    hint: int | None = None,
+    taken: Collection[int] = (),
 ) -> tuple[int, int] | None:
     """Span of ``quote`` within ``text[start:end]`` (absolute offsets), or None.
 
-    With several exact occurrences the one nearest ``hint`` wins (the chunk a fact came from).
+    With several exact occurrences the one nearest ``hint`` wins (the chunk a fact came from),
+    among those whose start is not in ``taken`` while any is free.
     """
     quote = quote.strip()
     if not quote:
@@ -53,6 +59,8 @@ def locate(
     while pos != -1:
         hits.append(pos)
         pos = window.find(quote, pos + 1)
+    free = [p for p in hits if start + p not in taken]
+    hits = free or hits
     if hits:
         best = min(hits, key=lambda p: abs(start + p - hint)) if hint is not None else hits[0]
         return start + best, start + best + len(quote)
@@ -71,10 +79,18 @@ def locate(
     return None
 
 
-def grounded(text: str, quote: str, start: int, end: int, hint: int | None) -> tuple[str, Span]:
+def grounded(
+    text: str,
+    quote: str,
+    start: int,
+    end: int,
+    hint: int | None,
+    taken: Collection[int] = (),
+) -> tuple[str, Span]:
     """A model's quote as it stands in ``text[start:end]``: the exact source substring and its
-    span when it can be located, else the quote as given and no span."""
-    span = locate(quote, text, start, end, hint)
+    span when it can be located (not at a start in ``taken`` while another occurrence is
+    free), else the quote as given and no span."""
+    span = locate(quote, text, start, end, hint, taken)
     return (text[span[0] : span[1]], span) if span else (quote, None)
 
 

@@ -293,6 +293,18 @@ def chunk_spans(
     return chunks
 
 
+def halve(text: str, start: int, end: int) -> int | None:
+    """A cut of [start, end) into two parts, at the line, sentence, clause or list item end
+    nearest its middle (the first of those kinds that has one); None when there is none to cut
+    at. A list's items are cut last: a quote may run over several of them."""
+    middle = (start + end) // 2
+    for marks in ("\n", "。！？!?", "；;", "，,：:", "、"):
+        cuts = [p + 1 for p in range(start, end - 1) if text[p] in marks]
+        if cuts:
+            return min(cuts, key=lambda p: abs(p - middle))
+    return None
+
+
 # --- sentences and clauses (for the checker and the rules backend) ---------------------------
 
 # A table flattened into text: cells split by " | " (what loading writes for .docx tables), a

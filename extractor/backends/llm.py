@@ -6,6 +6,7 @@ once (repair). The model is injected: an ``LLMClient`` over HTTP, or a ``Functio
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from extractor.schemas.responses import (
     FindingsReply,
     MetaReply,
 )
-from extractor.sectioning import chunk_spans, heading_title
+from extractor.sectioning import chunk_spans, halve, heading_title
 from extractor.units import canonical_unit, plain_number, to_std
 
 FACT_KINDS = frozenset({"status", "measures", "other"})
@@ -35,10 +36,31 @@ CHUNK_OVERLAP = 80
 _DETAIL_CHARS = 240
 
 
-def output_cap(chars: int, ceiling: int) -> int:
-    """max_tokens for a call over ``chars`` of section text: JSON facts run ~2 tokens per
-    source character at worst; an uncapped weak model can talk for minutes."""
-    return max(512, min(ceiling, 300 + 2 * chars))
+# A facts reply is sized by the numbers it has to write, not by the text's length: a
+# 400-character paragraph of a ranking bulletin states 20 numbers and needs ~2,500 tokens,
+# a 1,800-character narrative with three numbers needs ~600. Counted high (a token for every
+# CJK character and digit, as the least economical tokenizers do), one fact's JSON with its
+# quote, change and rank is under 200 tokens.
+FACT_TOKENS = 200
+REPLY_BASE = 400
+MIN_CAP = 512
+
+
+def facts_cap(numbers: int, ceiling: int) -> int:
+    """max_tokens for a facts reply over a text stating ``numbers`` numbers: room for every
+    one (an uncapped weak model can talk for minutes, so there is a cap at all)."""
+    return max(MIN_CAP, min(ceiling, REPLY_BASE + FACT_TOKENS * numbers))
+
+
+def findings_cap(chars: int, ceiling: int) -> int:
+    """max_tokens for a findings reply: details copy the text, ~2 tokens per character."""
+    return max(MIN_CAP, min(ceiling, 300 + 2 * chars))
+
+
+def numbers_in(text: str) -> int:
+    """How many facts a text may give: its numbers, and the items of its lists (a ranking
+    list gives a fact per place named)."""
+    return len(find_numbers(text)) + text.count("、")
 
 
 def section_path(sec: Section) -> str:
@@ -71,12 +93,59 @@ class LLMBackend:
 
     # -- calls --------------------------------------------------------------------------
 
+    @property
+    def ceiling(self) -> int:
+        return self.model.settings.max_output_tokens
+
     async def ask(
-        self, reply: type[Any], messages: list[dict[str, str]], chars: int, usage: Usage
+        self, reply: type[Any], messages: list[dict[str, str]], cap: int, usage: Usage
     ) -> Any:
         async with self.sem:
-            cap = output_cap(chars, self.model.settings.max_output_tokens)
             return await self.model.structured(reply, messages, usage=usage, max_tokens=cap)
+
+    def pieces(self, text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+        """``span`` cut (in halves, as often as needed) until each part's facts fit the
+        output ceiling: a dense ranking paragraph is two calls at once, not a cut-off reply
+        and then two calls."""
+        if REPLY_BASE + FACT_TOKENS * numbers_in(text[span[0] : span[1]]) <= self.ceiling:
+            return [span]
+        cut = halve(text, *span)
+        if cut is None:
+            return [span]
+        return self.pieces(text, (span[0], cut)) + self.pieces(text, (cut, span[1]))
+
+    async def facts_over(
+        self,
+        text: str,
+        sec: Section,
+        span: tuple[int, int],
+        usage: Usage,
+        template: str,
+        *,
+        expect: int | None = None,
+        **variables: Any,
+    ) -> list[Fact]:
+        """The facts of one facts-shaped call over ``text[span]``, with room for every number
+        in it (``expect``: how many the reply is to cover, when not all of them). A reply cut
+        off at the cap is not lost: the span is halved and each half asked again."""
+        body = text[span[0] : span[1]]
+        want = numbers_in(body) if expect is None else expect
+        msgs = prompts.messages(template, path=section_path(sec), text=body, **variables)
+        try:
+            reply: FactsReply = await self.ask(
+                FactsReply, msgs, facts_cap(want, self.ceiling), usage
+            )
+        except LLMError as e:
+            cut = halve(text, *span) if e.kind == "truncated" else None
+            if cut is None or isinstance(e, ModeRefusedError):
+                raise
+            halves = ((span[0], cut), (cut, span[1]))
+            parts = await asyncio.gather(
+                *(self.facts_over(text, sec, h, usage, template, **variables) for h in halves)
+            )
+            return parts[0] + parts[1]
+        taken: set[int] = set()
+        return [fact_of(text, d, sec, span[0], taken) for d in reply.facts]
 
     def tick(self, label: str, more: int = 0) -> None:
         """One call done (``more``: calls newly planned)."""
@@ -98,17 +167,15 @@ class LLMBackend:
     ) -> list[Fact] | None:
         """One facts-shaped call over ``text[span]``; None when the call failed (the caller
         keeps what it had: a failed repair loses nothing)."""
-        body = doc.text[span[0] : span[1]]
-        msgs = prompts.messages(
-            template, path=section_path(sec), text=body, title=meta.title, **extra
-        )
+        expect = len(extra["numbers"]) if "numbers" in extra else None
         try:
-            reply: FactsReply = await self.ask(FactsReply, msgs, len(body), usage)
+            return await self.facts_over(
+                doc.text, sec, span, usage, template, expect=expect, title=meta.title, **extra
+            )
         except LLMError:
             return None
         finally:
             self.tick(f"{template} {section_path(sec)}")
-        return [fact_of(doc.text, d, sec, span[0]) for d in reply.facts]
 
     # -- the document -------------------------------------------------------------------
 
@@ -165,7 +232,7 @@ class LLMBackend:
         tail = text[back[0].start : back[-1].end][-600:] if back else text[-300:]
         msgs = prompts.messages("meta", head=head, tail=tail)
         try:
-            reply: MetaReply = await self.ask(MetaReply, msgs, 200, usage)
+            reply: MetaReply = await self.ask(MetaReply, msgs, MIN_CAP, usage)
         except ModeRefusedError:
             raise
         except LLMError as e:
@@ -182,33 +249,60 @@ class LLMBackend:
         tasks: tuple[str, ...],
         usage: Usage,
     ) -> _SectionResult:
+        """Every call of a section at once (its chunks, facts and findings), each failing
+        alone: a chunk that fails does not cost the chunks after it."""
         text = doc.text
-        out = _SectionResult()
-        path = section_path(sec)
         chunks = chunk_spans(text, sec.start, sec.end, self.opts.chunk_chars, CHUNK_OVERLAP)
-        variables = {"title": meta.title, "region": meta.region, "period": meta.period}
+        variables: dict[str, Any] = {"title": meta.title, "region": meta.region}
+        variables["period"] = meta.period
+        calls: list[Awaitable[list[Fact] | list[Finding]]] = []
+        if "facts" in tasks:
+            pieces = [p for c in chunks for p in self.pieces(text, c)]
+            calls += [self.facts_over(text, sec, p, usage, "facts", **variables) for p in pieces]
+        if "findings" in tasks:
+            calls += [self._findings(text, sec, c, usage, variables) for c in chunks]
+        out = _SectionResult()
         try:
-            for c_start, c_end in chunks:
-                body = text[c_start:c_end]
-                if "facts" in tasks:
-                    msgs = prompts.messages("facts", path=path, text=body, **variables)
-                    freply: FactsReply = await self.ask(FactsReply, msgs, len(body), usage)
-                    out.facts += [fact_of(text, d, sec, c_start) for d in freply.facts]
-                if "findings" in tasks:
-                    msgs = prompts.messages(
-                        "findings", path=path, text=body, kind=sec.kind, **variables
-                    )
-                    greply: FindingsReply = await self.ask(FindingsReply, msgs, len(body), usage)
-                    out.findings += [_finding(text, g, sec, c_start) for g in greply.findings]
-        except ModeRefusedError:
-            raise
-        except LLMError as e:
-            out.error = str(e)
+            results = await asyncio.gather(*calls, return_exceptions=True)
         finally:
-            self.tick(path)
+            self.tick(section_path(sec))
+        errors: list[str] = []
+        for r in results:
+            if isinstance(r, ModeRefusedError):
+                raise r
+            if isinstance(r, LLMError):
+                errors.append(str(r))
+            elif isinstance(r, BaseException):
+                raise r
+            else:
+                for item in r:
+                    if isinstance(item, Fact):
+                        out.facts.append(item)
+                    else:
+                        out.findings.append(item)
+        if errors:
+            more = f" (and {len(errors) - 1} more calls)" if len(errors) > 1 else ""
+            out.error = errors[0] + more
         out.facts = dedupe_facts(out.facts)
         out.findings = _dedupe_findings(out.findings)
         return out
+
+    async def _findings(
+        self,
+        text: str,
+        sec: Section,
+        span: tuple[int, int],
+        usage: Usage,
+        variables: dict[str, Any],
+    ) -> list[Finding]:
+        body = text[span[0] : span[1]]
+        msgs = prompts.messages(
+            "findings", path=section_path(sec), text=body, kind=sec.kind, **variables
+        )
+        reply: FindingsReply = await self.ask(
+            FindingsReply, msgs, findings_cap(len(body), self.ceiling), usage
+        )
+        return [_finding(text, g, sec, span[0]) for g in reply.findings]
 
 
 def _assemble(
@@ -225,13 +319,13 @@ def _assemble(
     failed: list[str] = []
     for sec in sections:
         tasks = plan[sec.id]
-        if sec.kind == "front":
+        if sec.kind == "front" and not tasks:
             sec = _with_status(sec, meta_error)
         elif not tasks:
             sec = sec.model_copy(update={"status": "skipped", "error": None})
         else:
             res = results[sec.id]
-            sec = _with_status(sec, res.error)
+            sec = _with_status(sec, res.error or (meta_error if sec.kind == "front" else None))
             if res.error:
                 failed.append(res.error)
             x.facts.extend(res.facts)
@@ -255,7 +349,8 @@ def _plan(sections: list[Section], text: str) -> dict[str, tuple[str, ...]]:
 
     A problems/recommendations parent whose items live in its sub-sections only holds an
     intro sentence: asking for findings there invents them. A problems or recommendations
-    section that states numbers ("损失优良天数仍达40天") is asked for facts as well.
+    section that states numbers ("损失优良天数仍达40天") is asked for facts as well, and so is
+    a title block that runs on into an overview paragraph with figures (a bulletin's lead).
     """
     plan: dict[str, tuple[str, ...]] = {}
     for i, sec in enumerate(sections):
@@ -266,19 +361,26 @@ def _plan(sections: list[Section], text: str) -> dict[str, tuple[str, ...]]:
             and nxt.path[: len(sec.path)] == sec.path
         )
         tasks: tuple[str, ...] = ()
-        if sec.kind in FACT_KINDS:
+        states = any(m.kind != "grade" for m in find_numbers(text[sec.start : sec.end]))
+        if sec.kind in FACT_KINDS or (sec.kind == "front" and states):
             tasks = ("facts",)
         elif sec.kind in FINDING_KINDS and not has_children:
             tasks = ("findings",)
-            if any(m.kind != "grade" for m in find_numbers(text[sec.start : sec.end])):
+            if states:
                 tasks = ("facts", "findings")
         plan[sec.id] = tasks
     return plan
 
 
-def fact_of(text: str, d: FactDraft, sec: Section, hint: int) -> Fact:
-    """A model's fact, its quote placed in its section nearest the chunk it came from."""
-    quote, span = grounded(text, d.quote, sec.start, sec.end, hint)
+def fact_of(
+    text: str, d: FactDraft, sec: Section, hint: int, taken: set[int] | None = None
+) -> Fact:
+    """A model's fact, its quote placed in its section nearest the chunk it came from. Facts
+    of one reply quoting the same words (改善率在全省排名第4位, said of PM2.5 and of 优良天数)
+    take successive occurrences of them: ``taken`` holds the starts already placed."""
+    quote, span = grounded(text, d.quote, sec.start, sec.end, hint, taken or ())
+    if span is not None and taken is not None:
+        taken.add(span[0])
     unit = canonical_unit(d.unit)
     value = plain_number(d.value) if d.value is not None else None
     value_std, unit_std = to_std(value, unit)
@@ -328,12 +430,18 @@ def _finding(text: str, g: FindingDraft, sec: Section, hint: int) -> Finding:
     )
 
 
+def fact_key(f: Fact) -> tuple[Any, ...]:
+    """What makes two model facts the same statement; area and period tell apart facts of
+    one quote ("莆田、福州分别上升1位、1位")."""
+    return (f.value, f.value_text, f.unit, f.span or f.quote, f.subject, f.area, f.period)
+
+
 def dedupe_facts(facts: list[Fact]) -> list[Fact]:
-    """Overlapping chunks restate a sentence: keep one fact per (value, unit, span or quote)."""
+    """Overlapping chunks restate a sentence: keep one fact per statement (``fact_key``)."""
     seen: set[tuple[Any, ...]] = set()
     out: list[Fact] = []
     for f in facts:
-        key = (f.value, f.value_text, f.unit, f.span or f.quote, f.subject)
+        key = fact_key(f)
         if key in seen:
             continue
         seen.add(key)

@@ -162,7 +162,15 @@ async def _missed(
             for sec, numbers in jobs
         )
     )
-    added = [f for answer in more if answer for f in answer]
+    from extractor.backends.llm import fact_key
+
+    # an answer that restates a fact already there adds nothing, nor does the same statement
+    # in the same words where the page repeats itself (a title or teaser printed twice)
+    def said(f: Fact) -> tuple[Any, ...]:
+        return fact_key(f.model_copy(update={"span": None}))
+
+    have = {fact_key(f) for f in rechecked} | {said(f) for f in rechecked}
+    added = [f for answer in more if answer for f in answer if not {fact_key(f), said(f)} & have]
     if added:
         base = len(rechecked)
         merged, _ = check(rechecked + added, sections, meta.period)

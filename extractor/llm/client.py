@@ -180,8 +180,8 @@ class LLMClient:
             )
         if isinstance(root, IncompleteOutputException):
             return LLMError(
-                "the reply was cut off at the output cap (max_tokens, set from the section's "
-                "length); lower --chunk-chars so each call has fewer facts to write",
+                "the reply was cut off at the output cap (max_tokens, set from the numbers in "
+                "the text), even for a text that cannot be cut further; raise max_output_tokens",
                 kind="truncated",
             )
         if isinstance(exc, InstructorRetryException) or isinstance(root, ValidationError):
