@@ -9,7 +9,7 @@ import pytest
 
 from extractor import ExtractionError, ModeRefusedError, Report, extract
 from extractor.schemas.responses import FactsReply
-from tests.fakeserver import Reply
+from tests.fakeserver import FakeLLM, Reply
 from tests.llm_responder import reply_for, responder
 
 GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"
@@ -151,7 +151,9 @@ def test_exhausted_retries_fail_the_section_not_the_report(fake_llm, tmp_path):
     assert "HTTP 500" in (by_path["二、主要做法"].error or "")
     assert by_path["一、总体情况"].status == "ok"
     assert [f.value for f in report.facts] == [226]
-    assert calls["n"] == 2  # first try + one transport retry
+    # the two short sections went in one call (first try + one transport retry), then, that
+    # failing, each alone: the second section's call fails the same way
+    assert calls["n"] == 4
 
 
 def test_every_section_failing_fails_the_document(fake_llm, tmp_path):
@@ -188,6 +190,31 @@ def test_cache_key_changes_with_the_model(fake_llm, tmp_path):
     extract(SMALL, backend="llm", base_url=fake_llm.base_url, model="other", api_key="k",
             cache=cache, mode="json", repair=False)  # fmt: skip
     assert fake_llm.calls == seen + 2
+
+
+def test_the_same_model_name_on_another_endpoint_is_not_served_its_neighbour_s_answers(
+    fake_llm, tmp_path
+):
+    fake_llm.responder = responder
+    cache = tmp_path / "cache.db"
+    first = run(fake_llm, SMALL, tmp_path, cache=cache)
+    with FakeLLM() as other:
+        other.responder = lambda request: facts_reply()  # this server finds nothing
+        second = run(other, SMALL, tmp_path, cache=cache)
+        assert other.calls > 0 and second.run.cached_calls == 0
+    assert first.facts and second.facts == []
+    again = run(fake_llm, SMALL, tmp_path, cache=cache)  # the first server's answers still hit
+    assert again.run.calls == 0 and again.facts == first.facts
+
+
+def test_a_streak_of_server_errors_is_reported_as_one_whatever_the_mode(fake_llm, tmp_path):
+    fake_llm.responder = lambda request: Reply(status=500)
+    with pytest.raises(ExtractionError) as caught:
+        run(fake_llm, SMALL, tmp_path, mode="json_schema", max_retries=1)
+    assert not isinstance(caught.value, ModeRefusedError)
+    message = str(caught.value)
+    assert "HTTP 500" in message and "streak of server errors" in message
+    assert "--mode" not in message
 
 
 def test_reply_models_accept_what_models_commonly_send():

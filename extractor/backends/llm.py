@@ -184,17 +184,18 @@ class LLMBackend:
     ) -> Extraction:
         usage = Usage()
         plan = _plan(sections, doc.text)
-        self.tick("", 1 + sum(1 for t in plan.values() if t))
+        groups = _groups(sections, plan, self.opts.chunk_chars)
+        self.tick("", 1 + len(groups))
         meta, meta_error = await self._meta(doc, sections, usage)
-        jobs = {
-            sec.id: asyncio.create_task(self._section(doc, sec, meta, plan[sec.id], usage))
-            for sec in sections
-            if plan[sec.id]
-        }
+        jobs = [
+            asyncio.create_task(self._section(doc, _merged(g), meta, plan[g[0].id], usage))
+            for g in groups
+        ]
         try:
-            results = {sid: await job for sid, job in jobs.items()}
+            done = [await job for job in jobs]
+            results = await self._regroup(doc, groups, done, meta, plan, usage)
         except BaseException:
-            for job in jobs.values():
+            for job in jobs:
                 job.cancel()
             raise
         x = _assemble(doc, sections, plan, meta, meta_error, results)
@@ -220,6 +221,33 @@ class LLMBackend:
             repair=repair,
         )
         return x
+
+    async def _regroup(
+        self,
+        doc: LoadedDocument,
+        groups: list[list[Section]],
+        done: list[_SectionResult],
+        meta: ReportMeta,
+        plan: dict[str, tuple[str, ...]],
+        usage: Usage,
+    ) -> dict[str, _SectionResult]:
+        """Each section's result. A group whose call failed is asked again section by
+        section, so a failure costs only the section whose text the endpoint will not take
+        (and a resumed batch retries that section alone)."""
+        results: dict[str, _SectionResult] = {}
+        again = [g for g, r in zip(groups, done, strict=True) if r.error and len(g) > 1]
+        self.tick("", sum(len(g) for g in again))
+        alone = await asyncio.gather(
+            *(self._section(doc, sec, meta, plan[sec.id], usage) for g in again for sec in g)
+        )
+        retried = iter(alone)
+        for group, result in zip(groups, done, strict=True):
+            if result.error and len(group) > 1:
+                for sec in group:
+                    results.update(_distribute(doc.text, [sec], next(retried)))
+            else:
+                results.update(_distribute(doc.text, group, result))
+        return results
 
     async def _meta(
         self, doc: LoadedDocument, sections: list[Section], usage: Usage
@@ -303,6 +331,62 @@ class LLMBackend:
             FindingsReply, msgs, findings_cap(len(body), self.ceiling), usage
         )
         return [_finding(text, g, sec, span[0]) for g in reply.findings]
+
+
+def _groups(
+    sections: list[Section], plan: dict[str, tuple[str, ...]], budget: int
+) -> list[list[Section]]:
+    """Runs of neighbouring sections asked the same thing (of one kind, for findings), each
+    within ``budget`` characters: one call for a handful of short sections, not one each.
+    Every call re-sends the instructions and the schema, ~2,000 tokens."""
+    groups: list[list[Section]] = []
+    for sec in sections:
+        tasks = plan[sec.id]
+        if not tasks:
+            continue
+        last = groups[-1] if groups else None
+        if (
+            last is not None
+            and plan[last[-1].id] == tasks
+            and last[-1].end == sec.start
+            and ("findings" not in tasks or last[-1].kind == sec.kind)
+            and sec.end - last[0].start <= budget
+        ):
+            last.append(sec)
+        else:
+            groups.append([sec])
+    return groups
+
+
+def _merged(group: list[Section]) -> Section:
+    """One section spanning a group, for its calls (its facts are given back to their own)."""
+    first, last = group[0], group[-1]
+    if len(group) == 1:
+        return first
+    return first.model_copy(update={"end": last.end, "path": last.path[:1] or first.path})
+
+
+def _distribute(
+    text: str, group: list[Section], result: _SectionResult
+) -> dict[str, _SectionResult]:
+    """A group's facts and findings, each to the section its quote lies in; a failure is every
+    section's of the group."""
+    out = {s.id: _SectionResult(error=result.error) for s in group}
+
+    def home(span: tuple[int, int] | None) -> Section:
+        at = span[0] if span else group[0].start
+        return next((s for s in reversed(group) if s.start <= at), group[0])
+
+    for f in result.facts:
+        sec = home(f.span)
+        out[sec.id].facts.append(f.model_copy(update={"section": sec.id}))
+    for g in result.findings:
+        sec = home(g.span)
+        category = heading_title(sec.path[-1]) if sec.path else g.category
+        out[sec.id].findings.append(
+            g.model_copy(update={"section": sec.id, "category": category})
+        )
+    return out
 
 
 def _assemble(

@@ -34,11 +34,18 @@ def open_cache(option: bool | str | os.PathLike[str]) -> ResponseCache | None:
     return ResponseCache(default_cache_path() if option is True else Path(option))
 
 
-def request_key(request: dict[str, Any]) -> str:
-    """sha256 of the request as sent (transport-only keys removed, order-independent)."""
+def request_key(request: dict[str, Any], endpoint: str | None = None) -> str:
+    """sha256 of the request as sent (transport-only keys removed, order-independent) and of
+    the endpoint it goes to: one model name on two servers is two models."""
     keep = {k: v for k, v in request.items() if k not in {"timeout", "extra_headers", "stream"}}
+    keep["__endpoint__"] = endpoint_id(endpoint)
     blob = json.dumps(keep, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def endpoint_id(base_url: str | None) -> str:
+    """The endpoint as one string: scheme, host, port and path, without a trailing slash."""
+    return (base_url or "https://api.openai.com/v1").strip().rstrip("/").lower()
 
 
 class ResponseCache:

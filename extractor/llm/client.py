@@ -84,7 +84,7 @@ class LLMClient:
         state = _CALL.get()
         assert state is not None, "_create is only called from structured()"
         state.attempts += 1
-        key = request_key(request)
+        key = request_key(request, self.settings.base_url)
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -136,10 +136,7 @@ class LLMClient:
         if isinstance(root, openai.APIStatusError):
             status = root.status_code
             body = _short(_error_message(root))
-            if status in (400, 422, 500, 501) and (
-                mode == "json_schema"
-                or (mode == "tools" and any(w in body.lower() for w in ("tool", "function")))
-            ):
+            if _refuses_mode(mode, status, body):
                 return ModeRefusedError(
                     f"the endpoint refused structured-output mode {mode!r} "
                     f"(HTTP {status}: {body}); "
@@ -161,8 +158,10 @@ class LLMClient:
                     status=status,
                 )
             kind = "rate_limit" if status == 429 else "http"
+            streak = " (a streak of server errors: the endpoint is failing, not the request)"
             return LLMError(
-                f"HTTP {status} after {self.settings.max_retries} transport retries: {body}",
+                f"HTTP {status} after {self.settings.max_retries} transport retries"
+                f"{streak if status >= 500 else ''}: {body}",
                 kind=kind,
                 status=status,
             )
@@ -196,6 +195,24 @@ class LLMClient:
         await self._openai.close()
         if self.cache is not None:
             self.cache.close()
+
+
+_MODE_WORDS = {
+    "json_schema": ("schema", "response_format", "json", "grammar", "structured"),
+    "tools": ("tool", "function"),
+    "json": ("response_format", "json_object"),
+}
+
+
+def _refuses_mode(mode: str, status: int, body: str) -> bool:
+    """The endpoint refused the structured-output mode itself. A 400 or 422 in json_schema
+    mode is one; any other status is one only when its message names the mode's machinery,
+    so a streak of transient 500s is reported as what it is."""
+    if status not in (400, 422, 500, 501):
+        return False
+    if mode == "json_schema" and status in (400, 422):
+        return True
+    return any(w in body.lower() for w in _MODE_WORDS.get(mode, ()))
 
 
 def _validation_summary(exc: BaseException) -> str:

@@ -8,9 +8,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
-from extractor.schemas.catalogue import catalogue
+from extractor.folding import simplified_same_length
+from extractor.schemas.catalogue import Indicator, catalogue
 from extractor.schemas.responses import REPLY_MODELS
 
 TEMPLATES = ("system.j2", "facts.j2", "findings.j2", "meta.j2", "repair.j2", "missed.j2")
@@ -39,9 +40,36 @@ def prompt_version() -> str:
     return h.hexdigest()[:12]
 
 
+@lru_cache(maxsize=16)
+def _template(name: str) -> Template:
+    return _env().from_string(_read(name))
+
+
+def _grams(s: str, n: int = 4) -> set[str]:
+    return {s[i : i + n] for i in range(len(s) - n + 1)} or {s}
+
+
+@lru_cache(maxsize=1)
+def _alias_grams() -> tuple[tuple[Indicator, frozenset[str]], ...]:
+    return tuple(
+        (ind, frozenset(g for a in (ind.name, *ind.aliases) if a for g in _grams(a)))
+        for ind in catalogue()
+    )
+
+
+def indicators_for(text: str) -> list[Indicator]:
+    """The catalogue entries a section can need: those sharing four characters running with
+    the text (空气质量, 优良天数, 达标率…). The whole catalogue is ~1,000 tokens a call; a
+    section names a handful."""
+    plain = simplified_same_length(text)
+    seen = _grams(plain) | _grams(text)
+    return [ind for ind, grams in _alias_grams() if grams & seen]
+
+
 def render(name: str, **variables: Any) -> str:
-    template = _env().from_string(_read(name))
-    return template.render(indicators=catalogue(), **variables).strip()
+    if "indicators" not in variables:
+        variables["indicators"] = indicators_for(variables.get("text", ""))
+    return _template(name).render(**variables).strip()
 
 
 def messages(task: str, **variables: Any) -> list[dict[str, str]]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 
 from extractor.schemas.catalogue import by_key
-from extractor.schemas.report import CATEGORIES, Category, DocType
+from extractor.schemas.report import Category, DocType
 
 _CATEGORY_SYNONYMS = {
     "climate": "energy_climate",
@@ -31,83 +32,93 @@ _CATEGORY_SYNONYMS = {
 }
 
 
+def _compact(node: Any, top: bool = False) -> Any:
+    """A schema without what only costs tokens: titles (but the top one, the tool's name),
+    ``default: null``, and ``anyOf [X, null]`` written as ``type: [X, "null"]``."""
+    if isinstance(node, list):
+        return [_compact(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {
+        k: _compact(v)
+        for k, v in node.items()
+        if not (k == "title" and not top) and not (k == "default" and v is None)
+    }
+    if "properties" in node:
+        out["properties"] = {k: _compact(v) for k, v in node["properties"].items()}
+    options = out.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+        (other,) = [o for o in options if o != {"type": "null"}]
+        if set(other) == {"type"} and isinstance(other["type"], str):
+            del out["anyOf"]
+            out["type"] = [other["type"], "null"]
+    return out
+
+
+class _CompactSchema(GenerateJsonSchema):
+    def generate(self, schema: Any, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
+        return _compact(super().generate(schema, mode), top=True)
+
+
 class _Reply(BaseModel):
     # Models add stray keys (``confidence``, ``notes``); ignoring them is kinder than a re-ask.
     model_config = ConfigDict(extra="ignore")
 
+    @classmethod
+    def model_json_schema(  # type: ignore[override]
+        cls,
+        by_alias: bool = True,
+        ref_template: str = "#/$defs/{model}",
+        schema_generator: type[GenerateJsonSchema] = _CompactSchema,
+        mode: JsonSchemaMode = "validation",
+        **kw: Any,
+    ) -> dict[str, Any]:
+        """The schema sent with every call (instructor reads it here), without the parts
+        that tell a model nothing."""
+        return super().model_json_schema(by_alias, ref_template, schema_generator, mode, **kw)
+
 
 class ChangeDraft(_Reply):
-    basis: str | None = Field(
-        None,
-        description='What the change is measured against, as written: "同比", "较上年", "较2015年"',
-    )
+    basis: str | None = Field(None, description='As written: "同比", "较上年", "较2015年"')
     value: float | None = Field(
-        None,
-        description="Size of the change as a signed number: 下降/减少/降低 give a NEGATIVE value "
-        '("同比下降4.4%" → -4.4), 增加/上升/提高 a positive one ("同比增加14天" → 14)',
+        None, description="Signed: 下降/减少/降低 negative (同比下降4.4% → -4.4), 增加 positive"
     )
-    unit: str | None = Field(None, description='Unit of the change: "%", "天", "个百分点", …')
+    unit: str | None = Field(None, description='"%", "个百分点", "天", …')
 
 
 class RankDraft(_Reply):
-    scope: str | None = Field(None, description='Where it is ranked: "全省", "全国168个重点城市"')
-    position: int | None = Field(None, description="The rank number: 第2 → 2, 第十一位 → 11")
-    metric: str | None = Field(
-        None, description='What is ranked when the sentence says so ("改善率"), else null'
-    )
-    tied: bool = Field(False, description="true when the sentence says 并列 (tied)")
+    scope: str | None = Field(None, description='"全省", "全国168个重点城市"')
+    position: int | None = Field(None, description="第2 → 2, 第十一位 → 11")
+    metric: str | None = Field(None, description='What is ranked, when stated ("改善率")')
+    tied: bool = Field(False, description="true for 并列")
 
 
 class FactDraft(_Reply):
-    category: Category = Field(
-        description="One of: " + ", ".join(CATEGORIES) + ". Pick the domain the number is about."
-    )
+    category: Category = Field(description="The domain the number is about")
     subject: str = Field(
         min_length=1,
-        description="What the number measures, in the report's own words, shortest form that still "
-        'says what it is: "PM2.5年均浓度", "优良天数", "焦化产能压减", "环境违法案件查处数"',
+        description='What the number measures, in the report\'s words: "PM2.5年均浓度", "优良天数"',
     )
-    indicator: str | None = Field(
-        None,
-        description="Key from the indicator catalogue in the instructions, or null if none fits",
-    )
+    indicator: str | None = Field(None, description="A key of the indicator list, or null")
     value: float | None = Field(
         None,
-        description="The number exactly as stated, in the stated unit (51, 3136, 2.3, 99.8). "
-        "Chinese numerals become digits (一千六百六十三 → 1663). Null only for a grade.",
+        description="As stated, in its unit (一千六百六十三 → 1663); null only for a grade",
     )
-    value_text: str | None = Field(
-        None, description='Only for non-numeric grades or classes: "II类", "二级"; else null'
-    )
+    value_text: str | None = Field(None, description='Grades and classes only: "II类", "二级"')
     unit: str | None = Field(
-        None,
-        description='Unit as stated: "微克/立方米", "%", "天", "万元", "亿元", "万吨", "家", "个", '
-        '"辆", "分贝", "万千瓦", "万亩", "公里"; null for an index with no unit',
+        None, description='As stated: "微克/立方米", "%", "天", "万元"; null for an index'
     )
     period: str | None = Field(
         None,
-        description="Only when the number refers to another period than the report's: "
-        '"2025-01/2025-07", '
-        '"截至2025-09-16", "累计", "十四五"; else null',
+        description='Only when not the report\'s: "2025-01/2025-07", "截至2025-09-16", "十四五"',
     )
-    area: str | None = Field(
-        None,
-        description='Sub-area when not the whole region: "南水北调干渠安阳段", "主城区"; else null',
-    )
-    change: ChangeDraft | None = Field(
-        None, description="The change stated in the same clause (同比/较上年 …), else null"
-    )
-    rank: RankDraft | None = Field(
-        None, description="The rank stated in the same clause, else null"
-    )
-    is_target: bool = Field(
-        False,
-        description="true when the number is a goal, plan or requirement, not an achieved value",
-    )
+    area: str | None = Field(None, description='A part of the region, when stated: "主城区"')
+    change: ChangeDraft | None = Field(None, description="The change in the same clause")
+    rank: RankDraft | None = Field(None, description="The rank in the same clause")
+    is_target: bool = Field(False, description="true for a goal or plan, not an achieved value")
     quote: str = Field(
         min_length=1,
-        description="The shortest EXACT substring of the section text that states this number "
-        "(copy it character for character; it must contain the number)",
+        description="The shortest EXACT substring of the section text that holds the number",
     )
 
     @field_validator("category", mode="before")
@@ -139,9 +150,7 @@ class FactDraft(_Reply):
 class FactsReply(_Reply):
     """Every number the section states, one fact per number."""
 
-    facts: list[FactDraft] = Field(
-        default_factory=list, description="One entry per stated number, in the order of the text"
-    )
+    facts: list[FactDraft] = Field(default_factory=list, description="One per number, in order")
 
 
 class FindingDraft(_Reply):

@@ -1,0 +1,111 @@
+"""The model path's cost and waiting, against a loopback server that answers every call with
+the gold (a perfect model) after a fixed latency. Prints, per seed and mode:
+
+* prompt tokens sent per document, and as a multiple of the document's own tokens (both
+  counted by the same tokenizer-like count, so the ratio does not depend on the tokenizer);
+* calls, and wall time against the ideal (latency x ceil(calls / concurrency)) at
+  concurrency 1, 4 and 16;
+* client CPU per call (this process's CPU time over the run, divided by calls; the server
+  runs in a process of its own, so its work is not counted).
+
+    .venv/bin/python bench/llm.py [--latency 0.3] [--modes tools,json] [--concurrency 1,4,16]
+
+Targets (issue 13): prompt tokens <= 3x the document's; wall <= 1.3x ideal; <= 5 ms CPU a call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("NO_PROXY", "127.0.0.1")
+
+from extractor import extract  # noqa: E402
+from extractor.evaluation import load_gold  # noqa: E402
+from tests.fakeserver import FakeLLM, Reply  # noqa: E402
+from tests.oracle import Oracle, count_tokens, prompt_tokens  # noqa: E402
+
+
+class Meter:
+    """The oracle, answering after ``latency`` seconds, counting what each request costs."""
+
+    def __init__(self, oracle: Oracle, latency: float) -> None:
+        self.oracle = oracle
+        self.latency = latency
+        self.prompt = 0
+        self.calls = 0
+
+    def __call__(self, request: dict[str, Any]) -> Reply:
+        self.prompt += prompt_tokens(request)
+        self.calls += 1
+        reply = self.oracle(request)
+        reply.delay = self.latency
+        return reply
+
+
+def _serve(name: str, latency: float, pipe: Any) -> None:
+    golds = [g for g in load_gold(ROOT / "eval" / "gold") if g.name == name]
+    with FakeLLM() as fake:
+        meter = Meter(Oracle(golds), latency)
+        fake.responder = meter
+        pipe.send(fake.base_url)
+        pipe.recv()  # the run is over
+        pipe.send((meter.prompt, meter.calls))
+
+
+def one(name: str, mode: str, concurrency: int, latency: float) -> dict[str, float]:
+    text = (ROOT / "eval" / "gold" / f"{name}.txt").read_text(encoding="utf-8")
+    ours, theirs = mp.Pipe()
+    server = mp.get_context("spawn").Process(target=_serve, args=(name, latency, theirs))
+    server.start()
+    base_url = ours.recv()
+    cpu, wall = time.process_time(), time.perf_counter()
+    extract(
+        text, backend="llm", base_url=base_url, model="oracle", api_key="k", mode=mode,
+        cache=False, concurrency=concurrency,
+    )  # fmt: skip
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
+    ours.send("done")
+    prompt, calls = ours.recv()
+    server.join()
+    ideal = latency * math.ceil(calls / concurrency)
+    return {
+        "doc": count_tokens(text),
+        "prompt": prompt,
+        "calls": calls,
+        "wall": wall,
+        "ideal": ideal,
+        "cpu_ms": 1000 * cpu / max(1, calls),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--latency", type=float, default=0.3)
+    ap.add_argument("--modes", default="tools,json")
+    ap.add_argument("--concurrency", default="1,4,16")
+    args = ap.parse_args()
+    for mode in args.modes.split(","):
+        for name in ("anyang-2024", "pingdingshan-2025"):
+            for c in (int(x) for x in args.concurrency.split(",")):
+                r = one(name, mode, c, args.latency)
+                print(
+                    f"{name:18} {mode:5} c={c:<2} prompt {r['prompt']:6} tokens "
+                    f"({r['prompt'] / r['doc']:4.1f}x the document's {r['doc']})  "
+                    f"calls {r['calls']:3}  wall {r['wall']:5.1f} s = {r['wall'] / r['ideal']:3.1f}x "
+                    f"ideal  cpu {r['cpu_ms']:4.1f} ms/call",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
