@@ -101,8 +101,8 @@ def main() -> None:
                 print(
                     f"{name:18} {mode:5} c={c:<2} prompt {r['prompt']:6} tokens "
                     f"({r['prompt'] / r['doc']:4.1f}x the document's {r['doc']})  "
-                    f"calls {r['calls']:3}  wall {r['wall']:5.1f} s = {r['wall'] / r['ideal']:3.1f}x "
-                    f"ideal  cpu {r['cpu_ms']:4.1f} ms/call",
+                    f"calls {r['calls']:3}  wall {r['wall']:5.1f} s = "
+                    f"{r['wall'] / r['ideal']:3.1f}x ideal  cpu {r['cpu_ms']:4.1f} ms/call",
                     flush=True,
                 )
 
