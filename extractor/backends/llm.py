@@ -383,9 +383,7 @@ def _distribute(
     for g in result.findings:
         sec = home(g.span)
         category = heading_title(sec.path[-1]) if sec.path else g.category
-        out[sec.id].findings.append(
-            g.model_copy(update={"section": sec.id, "category": category})
-        )
+        out[sec.id].findings.append(g.model_copy(update={"section": sec.id, "category": category}))
     return out
 
 
