@@ -162,6 +162,7 @@ def _run(fake: FakeLLM, folder: Path):
     return evaluate(
         folder, backend="llm", base_url=fake.base_url, model="fake", api_key="k", mode="json",
         cache=False, max_retries=0, timeout=5.0, repair=False,
+        concurrency=1,  # one call at a time: the scripted replies go out in order
     )  # fmt: skip
 
 
@@ -251,7 +252,7 @@ def test_cli_eval_runs_and_compare(fake_llm: FakeLLM, tmp_path: Path):
     args = [
         "eval", "--gold", str(folder), "--backend", "llm", "--base-url", fake_llm.base_url,
         "--model", "fake", "--api-key", "k", "--mode", "json", "--no-cache", "--no-repair",
-        "--history", str(history),
+        "--history", str(history), "--concurrency", "1",
     ]  # fmt: skip
     runner = CliRunner()
     first = runner.invoke(app, args)

@@ -19,6 +19,7 @@ from extractor.llm.settings import Usage
 from extractor.loading import LoadedDocument
 from extractor.numbers import find_numbers
 from extractor.options import ExtractOptions
+from extractor.rules.meta import read_meta
 from extractor.schemas import Change, Fact, Finding, Rank, RepairInfo, ReportMeta, RunInfo, Section
 from extractor.schemas.responses import (
     FactDraft,
@@ -186,16 +187,20 @@ class LLMBackend:
         plan = _plan(sections, doc.text)
         groups = _groups(sections, plan, self.opts.chunk_chars)
         self.tick("", 1 + len(groups))
-        meta, meta_error = await self._meta(doc, sections, usage)
+        # Sections do not wait for the meta call: the rules' reading of the title block is
+        # there at once, and it is all a section's prompt needs of it.
+        hint = read_meta(doc.text, sections)
+        asked = asyncio.create_task(self._meta(doc, sections, usage))
         jobs = [
-            asyncio.create_task(self._section(doc, _merged(g), meta, plan[g[0].id], usage))
+            asyncio.create_task(self._section(doc, _merged(g), hint, plan[g[0].id], usage))
             for g in groups
         ]
         try:
+            meta, meta_error = await asked
             done = [await job for job in jobs]
-            results = await self._regroup(doc, groups, done, meta, plan, usage)
+            results = await self._regroup(doc, groups, done, hint, plan, usage)
         except BaseException:
-            for job in jobs:
+            for job in (asked, *jobs):
                 job.cancel()
             raise
         x = _assemble(doc, sections, plan, meta, meta_error, results)
