@@ -16,6 +16,7 @@ Targets (issue 13): prompt tokens <= 3x the document's; wall <= 1.3x ideal; <= 5
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
 import multiprocessing as mp
 import os
@@ -88,13 +89,54 @@ def one(name: str, mode: str, concurrency: int, latency: float) -> dict[str, flo
     }
 
 
+def client_cpu(mode: str, calls: int = 60) -> float:
+    """CPU ms per call of the model client alone: the same facts request ``calls`` times,
+    eight at a time, against the perfect model (no cache), nothing else in the process."""
+    from extractor import prompts
+    from extractor.llm.client import LLMClient
+    from extractor.llm.settings import LLMSettings, Usage
+    from extractor.schemas.responses import FactsReply
+
+    text = (ROOT / "eval" / "gold" / "anyang-2024.txt").read_text(encoding="utf-8")
+    body = text[text.index("一、") :][:400]
+    ours, theirs = mp.Pipe()
+    server = mp.get_context("spawn").Process(target=_serve, args=("anyang-2024", 0.0, theirs))
+    server.start()
+    settings = LLMSettings(model="oracle", base_url=ours.recv(), api_key="k", mode=mode)
+
+    async def go() -> float:
+        client = LLMClient(settings, cache=None)
+        usage = Usage()
+
+        async def one() -> None:
+            msgs = prompts.messages("facts", path="一、", text=body, title=None, region=None,
+                                    period=None)  # fmt: skip
+            await client.structured(FactsReply, msgs, usage=usage, max_tokens=2000)
+
+        await asyncio.gather(*(one() for _ in range(8)))  # warm: connections, caches
+        cpu = time.process_time()
+        for _ in range(calls // 8):
+            await asyncio.gather(*(one() for _ in range(8)))
+        spent = time.process_time() - cpu
+        await client.aclose()
+        return 1000 * spent / (calls // 8 * 8)
+
+    ms = asyncio.run(go())
+    ours.send("done")
+    ours.recv()
+    server.join()
+    return ms
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--latency", type=float, default=0.3)
     ap.add_argument("--modes", default="tools,json")
     ap.add_argument("--concurrency", default="1,4,16")
     args = ap.parse_args()
+    one("pingdingshan-2025", "tools", 4, 0.0)  # warm: imports and first-use caches
     for mode in args.modes.split(","):
+        print(f"client alone, {mode}: {client_cpu(mode):.1f} ms CPU per call", flush=True)
         for name in ("anyang-2024", "pingdingshan-2025"):
             for c in (int(x) for x in args.concurrency.split(",")):
                 r = one(name, mode, c, args.latency)

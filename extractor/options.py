@@ -32,6 +32,10 @@ class ExtractOptions:
     max_output_tokens: int = 4096
     repair: bool = True
     max_mb: float = 20.0  # inputs above this size are refused (it does not change the output)
+    rpm: int | None = None  # requests per minute, across the run
+    tpm: int | None = None  # tokens per minute, across the run
+    price_in: float | None = None  # per million prompt tokens, for the cost estimate
+    price_out: float | None = None  # per million completion tokens
 
     def llm_settings(self) -> LLMSettings | None:
         return LLMSettings.resolve(
@@ -43,6 +47,9 @@ class ExtractOptions:
             max_retries=self.max_retries,
             max_reasks=self.max_reasks,
             max_output_tokens=self.max_output_tokens,
+            concurrency=self.concurrency,
+            rpm=self.rpm,
+            tpm=self.tpm,
         )
 
     def resolved_backend(self, *, model_given: bool = False) -> str:

@@ -277,6 +277,7 @@ class FakeLLM:
         self.requests: list[dict[str, Any]] = []
         self.responder: Callable[[dict[str, Any]], Reply] | None = None
         self.errors: list[str] = []  # exceptions raised by ``responder``, as text
+        self.connections_opened = 0  # TCP connections clients opened, over the server's life
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
@@ -365,6 +366,7 @@ class FakeLLM:
         with self._lock:
             if add:
                 self._connections.add(conn)
+                self.connections_opened += 1
             else:
                 self._connections.discard(conn)
 

@@ -25,17 +25,18 @@ _SPACE = re.compile(r"\s+")
 
 
 def count_tokens(text: str) -> int:
-    """Tokens as a BPE tokenizer counts them, erring high: every CJK character and full-width
-    mark one token, every digit one (Qwen and Llama split digits), an ASCII word one per four
-    letters, every other mark one, runs of spaces one. On the seed gold's replies this counts
-    more than Qwen2.5's own tokenizer does, so a reply that fits here fits a real model."""
-    n = len(_CJK.findall(text))
-    n += sum(c.isdigit() for c in text)
-    n += sum(-(-len(w) // 4) for w in _WORD.findall(text))
-    n += len(_SPACE.findall(text))
+    """Tokens as a BPE tokenizer counts them, erring high: a CJK character or full-width mark
+    0.9 (Qwen2.5 merges common pairs), a digit 1 (Qwen and Llama split digits), an ASCII word
+    one per four letters, a run of spaces 1, any other mark 0.6. On the requests and gold
+    replies of the seeds and the real pages this never counts fewer than Qwen2.5's own
+    tokenizer (at least 1.08x, median 1.5x), so a reply that fits here fits that model."""
+    cjk = len(_CJK.findall(text))
+    digits = sum(c.isdigit() for c in text)
+    words = sum(-(-len(w) // 4) for w in _WORD.findall(text))
+    spaces = len(_SPACE.findall(text))
     rest = _SPACE.sub("", _WORD.sub("", _CJK.sub("", text)))
-    n += sum(not c.isdigit() for c in rest)
-    return n
+    marks = sum(not c.isdigit() for c in rest)
+    return -(-(9 * cjk + 6 * marks) // 10) + digits + words + spaces
 
 
 def cut(text: str, budget: int) -> str:

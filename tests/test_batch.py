@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -37,6 +37,9 @@ class FakeOptions:
     def config_key(self) -> str:
         return self.key
 
+    def resolved_backend(self) -> str:
+        return "rules"  # no model client to open: extraction is the stand-in below
+
 
 def options(key: str = "cfg-1") -> ExtractOptions:
     return cast(ExtractOptions, FakeOptions(key))
@@ -63,7 +66,7 @@ class FakeExtract:
     in_flight: int = 0
     peak: int = 0
 
-    async def __call__(self, doc: LoadedDocument, opts: ExtractOptions) -> Report:
+    async def __call__(self, doc: LoadedDocument, opts: ExtractOptions, **kw: object) -> Report:
         self.calls.append(Path(doc.path or "").name)
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
@@ -224,7 +227,7 @@ def test_documents_run_concurrently_up_to_the_limit(
 def test_an_interrupted_batch_keeps_what_finished(
     fake: FakeExtract, store: Store, three: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def interrupted(doc: LoadedDocument, opts: ExtractOptions) -> Report:
+    async def interrupted(doc: LoadedDocument, opts: ExtractOptions, **kw: object) -> Report:
         if "出错" in doc.text:
             raise KeyboardInterrupt
         return await fake(doc, opts)
@@ -331,8 +334,8 @@ def test_real_pipeline_reports_round_trip_through_the_store(
     produced: dict[str, Report] = {}
     real = batch.aextract_document
 
-    async def capture(doc: LoadedDocument, opts: ExtractOptions) -> Report:
-        report = await real(doc, opts)
+    async def capture(doc: LoadedDocument, opts: ExtractOptions, **kw: Any) -> Report:
+        report = await real(doc, opts, **kw)
         produced[report.doc_id] = report
         return report
 

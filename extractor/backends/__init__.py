@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from extractor.loading import LoadedDocument
     from extractor.options import ExtractOptions
 
-__all__ = ["Backend", "CheckFn", "Extraction", "ProgressFn", "make_backend"]
+__all__ = ["Backend", "CheckFn", "Extraction", "ProgressFn", "make_backend", "open_model"]
 
 # (facts, sections, meta period) → the facts grounded and checked, and the summary
 CheckFn = Callable[[list[Fact], list[Section], str | None], tuple[list[Fact], CheckSummary]]
@@ -69,7 +69,8 @@ def make_backend(
         return RulesBackend()
     from extractor.backends.llm import LLMBackend
 
-    llm = LLMBackend(model or _http_model(opts), opts, progress=progress)
+    # a model handed in belongs to the caller (one client for a whole run): it is not closed
+    llm = LLMBackend(model or http_model(opts), opts, progress=progress, owns=model is None)
     if name == "llm":
         return llm
     from extractor.backends.hybrid import HybridBackend
@@ -77,7 +78,13 @@ def make_backend(
     return HybridBackend(RulesBackend(), llm)
 
 
-def _http_model(opts: ExtractOptions) -> ChatModel:
+def open_model(opts: ExtractOptions) -> ChatModel | None:
+    """One HTTP model for a whole run (its connections, gate and rate limits shared by every
+    document), or None when ``opts`` runs the rules backend. The caller closes it."""
+    return None if opts.resolved_backend() == "rules" else http_model(opts)
+
+
+def http_model(opts: ExtractOptions) -> ChatModel:
     from extractor.llm.cache import open_cache
     from extractor.llm.client import LLMClient
 

@@ -21,6 +21,7 @@ from extractor.numbers import find_numbers
 from extractor.options import ExtractOptions
 from extractor.rules.meta import read_meta
 from extractor.schemas import Change, Fact, Finding, Rank, RepairInfo, ReportMeta, RunInfo, Section
+from extractor.schemas.report import KindUsage
 from extractor.schemas.responses import (
     FactDraft,
     FactsReply,
@@ -38,11 +39,11 @@ _DETAIL_CHARS = 240
 
 
 # A facts reply is sized by the numbers it has to write, not by the text's length: a
-# 400-character paragraph of a ranking bulletin states 20 numbers and needs ~2,500 tokens,
-# a 1,800-character narrative with three numbers needs ~600. Counted high (a token for every
-# CJK character and digit, as the least economical tokenizers do), one fact's JSON with its
-# quote, change and rank is under 200 tokens.
-FACT_TOKENS = 200
+# 400-character paragraph of a ranking bulletin states 20 numbers and needs ~2,000 tokens,
+# a 1,800-character narrative with three numbers needs ~400. A fact's JSON with its quote,
+# change and rank is ~100 tokens; counting every number and list item of the text as one
+# (more than the facts it gives), 100 each covered every chunk of the seeds and real pages.
+FACT_TOKENS = 100
 REPLY_BASE = 400
 MIN_CAP = 512
 
@@ -80,9 +81,15 @@ class LLMBackend:
     overlap = CHUNK_OVERLAP
 
     def __init__(
-        self, model: ChatModel, opts: ExtractOptions, *, progress: ProgressFn | None = None
+        self,
+        model: ChatModel,
+        opts: ExtractOptions,
+        *,
+        progress: ProgressFn | None = None,
+        owns: bool = True,
     ) -> None:
         self.model = model
+        self.owns = owns
         self.opts = opts
         self.progress = progress
         self.sem = asyncio.Semaphore(max(1, opts.concurrency))
@@ -90,7 +97,8 @@ class LLMBackend:
         self.total = 0
 
     async def aclose(self) -> None:
-        await self.model.aclose()
+        if self.owns:
+            await self.model.aclose()
 
     # -- calls --------------------------------------------------------------------------
 
@@ -99,10 +107,20 @@ class LLMBackend:
         return self.model.settings.max_output_tokens
 
     async def ask(
-        self, reply: type[Any], messages: list[dict[str, str]], cap: int, usage: Usage
+        self,
+        reply: type[Any],
+        messages: list[dict[str, str]],
+        cap: int,
+        usage: Usage,
+        kind: str,
     ) -> Any:
-        async with self.sem:
-            return await self.model.structured(reply, messages, usage=usage, max_tokens=cap)
+        """One call; what it cost is added to ``usage`` under ``kind``."""
+        one = Usage()
+        try:
+            async with self.sem:
+                return await self.model.structured(reply, messages, usage=one, max_tokens=cap)
+        finally:
+            usage.absorb(one, kind)
 
     def pieces(self, text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
         """``span`` cut (in halves, as often as needed) until each part's facts fit the
@@ -124,19 +142,24 @@ class LLMBackend:
         template: str,
         *,
         expect: int | None = None,
+        cap: int | None = None,
         **variables: Any,
     ) -> list[Fact]:
         """The facts of one facts-shaped call over ``text[span]``, with room for every number
         in it (``expect``: how many the reply is to cover, when not all of them). A reply cut
-        off at the cap is not lost: the span is halved and each half asked again."""
+        off at the cap is not lost: it is asked again with the whole ceiling, and if that is
+        cut off too, the span is halved and each half asked again."""
         body = text[span[0] : span[1]]
         want = numbers_in(body) if expect is None else expect
         msgs = prompts.messages(template, path=section_path(sec), text=body, **variables)
+        cap = cap or facts_cap(want, self.ceiling)
         try:
-            reply: FactsReply = await self.ask(
-                FactsReply, msgs, facts_cap(want, self.ceiling), usage
-            )
+            reply: FactsReply = await self.ask(FactsReply, msgs, cap, usage, template)
         except LLMError as e:
+            if e.kind == "truncated" and cap < self.ceiling:
+                return await self.facts_over(
+                    text, sec, span, usage, template, cap=self.ceiling, **variables
+                )
             cut = halve(text, *span) if e.kind == "truncated" else None
             if cut is None or isinstance(e, ModeRefusedError):
                 raise
@@ -185,15 +208,15 @@ class LLMBackend:
     ) -> Extraction:
         usage = Usage()
         plan = _plan(sections, doc.text)
-        groups = _groups(sections, plan, self.opts.chunk_chars)
+        groups = _groups(sections, plan, self.opts.chunk_chars, doc.text, self.ceiling)
         self.tick("", 1 + len(groups))
         # Sections do not wait for the meta call: the rules' reading of the title block is
         # there at once, and it is all a section's prompt needs of it.
         hint = read_meta(doc.text, sections)
         asked = asyncio.create_task(self._meta(doc, sections, usage))
         jobs = [
-            asyncio.create_task(self._section(doc, _merged(g), hint, plan[g[0].id], usage))
-            for g in groups
+            asyncio.create_task(self._section(doc, _merged(g), hint, (task,), usage))
+            for task, g in groups
         ]
         try:
             meta, meta_error = await asked
@@ -224,13 +247,18 @@ class LLMBackend:
             cached_calls=usage.cached_calls,
             reasks=usage.reasks,
             repair=repair,
+            by_kind={
+                k: KindUsage(calls=c, prompt_tokens=p, completion_tokens=o)
+                for k, (c, p, o) in sorted(usage.by_kind.items())
+            },
+            cost=usage.cost(self.opts.price_in, self.opts.price_out),
         )
         return x
 
     async def _regroup(
         self,
         doc: LoadedDocument,
-        groups: list[list[Section]],
+        groups: list[Group],
         done: list[_SectionResult],
         meta: ReportMeta,
         plan: dict[str, tuple[str, ...]],
@@ -239,19 +267,24 @@ class LLMBackend:
         """Each section's result. A group whose call failed is asked again section by
         section, so a failure costs only the section whose text the endpoint will not take
         (and a resumed batch retries that section alone)."""
-        results: dict[str, _SectionResult] = {}
-        again = [g for g, r in zip(groups, done, strict=True) if r.error and len(g) > 1]
-        self.tick("", sum(len(g) for g in again))
+        results = {sid: _SectionResult() for sid, tasks in plan.items() if tasks}
+        again = [(t, g) for (t, g), r in zip(groups, done, strict=True) if r.error and len(g) > 1]
+        self.tick("", sum(len(g) for _, g in again))
         alone = await asyncio.gather(
-            *(self._section(doc, sec, meta, plan[sec.id], usage) for g in again for sec in g)
+            *(self._section(doc, sec, meta, (t,), usage) for t, g in again for sec in g)
         )
         retried = iter(alone)
-        for group, result in zip(groups, done, strict=True):
+        for (_, group), result in zip(groups, done, strict=True):
             if result.error and len(group) > 1:
-                for sec in group:
-                    results.update(_distribute(doc.text, [sec], next(retried)))
+                parts = [_distribute(doc.text, [sec], next(retried)) for sec in group]
             else:
-                results.update(_distribute(doc.text, group, result))
+                parts = [_distribute(doc.text, group, result)]
+            for part in parts:
+                for sid, r in part.items():
+                    mine = results[sid]
+                    mine.facts += r.facts
+                    mine.findings += r.findings
+                    mine.error = mine.error or r.error
         return results
 
     async def _meta(
@@ -261,11 +294,12 @@ class LLMBackend:
         front = [s for s in sections if s.kind == "front"]
         back = [s for s in sections if s.kind == "back"]
         head_end = front[0].end if front else min(len(text), 600)
-        head = text[: min(head_end, 1200)]
-        tail = text[back[0].start : back[-1].end][-600:] if back else text[-300:]
+        # the title block and the signature say what a report is; the body says nothing more
+        head = text[: min(head_end, 600)]
+        tail = text[back[0].start : back[-1].end][-300:] if back else text[-200:]
         msgs = prompts.messages("meta", head=head, tail=tail)
         try:
-            reply: MetaReply = await self.ask(MetaReply, msgs, MIN_CAP, usage)
+            reply: MetaReply = await self.ask(MetaReply, msgs, MIN_CAP, usage, "meta")
         except ModeRefusedError:
             raise
         except LLMError as e:
@@ -333,34 +367,46 @@ class LLMBackend:
             "findings", path=section_path(sec), text=body, kind=sec.kind, **variables
         )
         reply: FindingsReply = await self.ask(
-            FindingsReply, msgs, findings_cap(len(body), self.ceiling), usage
+            FindingsReply, msgs, findings_cap(len(body), self.ceiling), usage, "findings"
         )
         return [_finding(text, g, sec, span[0]) for g in reply.findings]
 
 
+Group = tuple[str, list[Section]]  # a task (facts | findings) and the sections it asks
+
+
 def _groups(
-    sections: list[Section], plan: dict[str, tuple[str, ...]], budget: int
-) -> list[list[Section]]:
-    """Runs of neighbouring sections asked the same thing (of one kind, for findings), each
-    within ``budget`` characters: one call for a handful of short sections, not one each.
-    Every call re-sends the instructions and the schema, ~2,000 tokens."""
-    groups: list[list[Section]] = []
-    for sec in sections:
-        tasks = plan[sec.id]
-        if not tasks:
-            continue
-        last = groups[-1] if groups else None
-        if (
-            last is not None
-            and plan[last[-1].id] == tasks
-            and last[-1].end == sec.start
-            and ("findings" not in tasks or last[-1].kind == sec.kind)
-            and sec.end - last[0].start <= budget
-        ):
-            last.append(sec)
-        else:
-            groups.append([sec])
+    sections: list[Section],
+    plan: dict[str, tuple[str, ...]],
+    budget: int,
+    text: str,
+    ceiling: int,
+) -> list[Group]:
+    """For each task, runs of neighbouring sections asked it (of one kind, for findings),
+    each within ``budget`` characters and, for facts, with room for their facts under the
+    output ``ceiling``: one call for a handful of short sections, not one each. Every call
+    re-sends the instructions and the schema, ~1,500 tokens."""
+    groups: list[Group] = []
+    for task in ("facts", "findings"):
+        runs: list[list[Section]] = []
+        for sec in (s for s in sections if task in plan[s.id]):
+            last = runs[-1] if runs else None
+            if last is not None and _joins(last, sec, task, budget, text, ceiling):
+                last.append(sec)
+            else:
+                runs.append([sec])
+        groups += [(task, run) for run in runs]
     return groups
+
+
+def _joins(
+    run: list[Section], sec: Section, task: str, budget: int, text: str, ceiling: int
+) -> bool:
+    if run[-1].end != sec.start or sec.end - run[0].start > budget:
+        return False
+    if task == "findings":
+        return run[-1].kind == sec.kind
+    return REPLY_BASE + FACT_TOKENS * numbers_in(text[run[0].start : sec.end]) <= ceiling
 
 
 def _merged(group: list[Section]) -> Section:

@@ -23,6 +23,7 @@ class BatchItem(BaseModel):
     note: str | None = None  # why a document was skipped
     calls: int = 0  # model calls this document made (cached ones included)
     tokens: int = 0  # prompt + completion tokens sent and received
+    cost: float | None = None  # at --price-in / --price-out
 
 
 class BatchSummary(BaseModel):
@@ -34,3 +35,4 @@ class BatchSummary(BaseModel):
     seconds: float
     calls: int = 0
     tokens: int = 0
+    cost: float | None = None

@@ -43,6 +43,7 @@ class BatchProgress:
         self.lines = mode == "lines" or (mode == "auto" and not self.bar)
         self.done = self.ok = self.failed = self.incomplete = self.skipped = 0
         self.calls = self.tokens = 0
+        self.cost: float | None = None
         self.started = time.monotonic()
         self.running: list[str] = []
         self.progress = Progress(
@@ -74,6 +75,8 @@ class BatchProgress:
             parts.append(f"skipped {self.skipped}")
         if self.calls:
             parts.append(f"{self.calls} calls · {_tokens(self.tokens)} tokens")
+        if self.cost is not None:
+            parts.append(f"cost ≈ {self.cost:.4f}")
         return " · ".join(parts)
 
     def eta(self) -> str:
@@ -108,11 +111,15 @@ class BatchProgress:
             self.skipped += 1
         self.calls += item.calls
         self.tokens += item.tokens
+        if item.cost is not None:
+            self.cost = (self.cost or 0.0) + item.cost
 
     def _line(self, item: BatchItem) -> str:
         what = item.note or item.error or f"{item.facts} facts"
         if item.calls:
             what += f" · {item.calls} calls · {_tokens(item.tokens)} tokens"
+        if item.cost is not None:
+            what += f" · cost ≈ {item.cost:.4f}"
         return (
             f"[{self.done}/{self.total}] {item.status} {item.path}: {what} · "
             f"{item.seconds:.1f} s · ETA {self.eta()}"

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractor import aio
+from extractor.backends import open_model
 from extractor.batch._models import BatchItem, BatchSummary
 from extractor.batch._pool import Failure, Workers
 from extractor.batch._progress import BatchProgress
 from extractor.errors import ExtractorError, InputError, UsageError
+from extractor.llm.protocol import ChatModel
 from extractor.loading import LoadedDocument, load
 from extractor.options import ExtractOptions
 from extractor.pipeline import aextract_document
@@ -62,8 +64,10 @@ class _Run:
         config: str,
         settings: BatchSettings,
         count: int,
+        model: ChatModel | None = None,
     ) -> None:
         self.store = store
+        self.model = model  # one client for the run: its connections, gate and rate limits
         self.opts = opts
         self.config = config
         self.settings = settings
@@ -89,7 +93,7 @@ class _Run:
         if self.workers is not None:
             return await self.workers.extract(doc, self.opts)
         try:
-            return await aextract_document(doc, self.opts)
+            return await aextract_document(doc, self.opts, model=self.model)
         except Exception as e:  # a bad document must never end the batch
             return Failure(_one_line(e), unreadable=False)
 
@@ -139,6 +143,7 @@ class _Run:
             facts=len(report.facts),
             calls=run.calls,
             tokens=run.prompt_tokens + run.completion_tokens,
+            cost=run.cost,
         )
 
     def _skip(self, doc_id: str, shown: str) -> tuple[str, str] | None:
@@ -187,7 +192,8 @@ async def arun_batch(
             "--workers runs the rules backend in processes; the model path waits on the "
             "endpoint, not the CPU: use --concurrency and --docs for it"
         )
-    run = _Run(store, opts, config, settings, len(paths))
+    model = open_model(opts) if settings.workers <= 1 else None
+    run = _Run(store, opts, config, settings, len(paths), model)
     gate = asyncio.Semaphore(max(1, settings.doc_concurrency, settings.workers))
     items: list[BatchItem | None] = [None] * len(paths)
 
@@ -215,6 +221,8 @@ async def arun_batch(
                 raise
     finally:
         run.close()
+        if model is not None:
+            await model.aclose()
 
     done = [i for i in items if i is not None]
     return BatchSummary(
@@ -226,7 +234,13 @@ async def arun_batch(
         seconds=round(time.perf_counter() - started, 3),
         calls=sum(i.calls for i in done),
         tokens=sum(i.tokens for i in done),
+        cost=_total_cost(done),
     )
+
+
+def _total_cost(items: list[BatchItem]) -> float | None:
+    costs = [i.cost for i in items if i.cost is not None]
+    return round(sum(costs), 6) if costs else None
 
 
 def run_batch(

@@ -99,6 +99,8 @@ def batch_run(
         parts += [f"{summary.skipped} skipped", f"{summary.failed} failed"]
         if summary.calls:
             parts.append(f"{summary.calls} calls, {summary.tokens} tokens")
+        if summary.cost is not None:
+            parts.append(f"cost ≈ {summary.cost:.4f}")
         click.echo(f"{', '.join(parts)} → {db} ({summary.seconds:.1f} s)")
         say(f"browse: datasette {db} -m {meta}")
         if summary.failed and not (summary.ok or summary.incomplete or summary.skipped):

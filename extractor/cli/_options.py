@@ -28,6 +28,10 @@ _MODEL_KEYS = (
     "chunk_chars",
     "no_repair",
     "max_mb",
+    "rpm",
+    "tpm",
+    "price_in",
+    "price_out",
 )
 
 _MODEL_OPTIONS = (
@@ -60,7 +64,35 @@ _MODEL_OPTIONS = (
         type=click.IntRange(min=1),
         default=DEFAULTS.concurrency,
         show_default=True,
-        help="Model calls at once.",
+        help="Model calls at once, across the whole run (cut while the endpoint says 429).",
+    ),
+    click.option(
+        "--rpm",
+        type=click.IntRange(min=1),
+        envvar="EXTRACTOR_RPM",
+        show_envvar=True,
+        help="Most requests per minute, across the run.",
+    ),
+    click.option(
+        "--tpm",
+        type=click.IntRange(min=1),
+        envvar="EXTRACTOR_TPM",
+        show_envvar=True,
+        help="Most tokens per minute (prompt and max_tokens), across the run.",
+    ),
+    click.option(
+        "--price-in",
+        type=click.FloatRange(min=0),
+        envvar="EXTRACTOR_PRICE_IN",
+        show_envvar=True,
+        help="Price per million prompt tokens, for the cost estimate.",
+    ),
+    click.option(
+        "--price-out",
+        type=click.FloatRange(min=0),
+        envvar="EXTRACTOR_PRICE_OUT",
+        show_envvar=True,
+        help="Price per million completion tokens, for the cost estimate.",
     ),
     click.option("--no-cache", is_flag=True, help="Do not read or write the response cache."),
     click.option(
@@ -83,7 +115,7 @@ _MODEL_OPTIONS = (
         type=click.IntRange(min=0),
         default=DEFAULTS.max_retries,
         show_default=True,
-        help="Transport retries per call (429, 5xx, timeouts).",
+        help="Retries per call (429 after its Retry-After, 5xx, timeouts).",
     ),
     click.option(
         "--max-reasks",

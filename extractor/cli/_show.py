@@ -91,8 +91,14 @@ def print_run(report: Report) -> None:
     line(
         f"{r.backend} {r.model or ''} · {r.calls} calls ({r.http_requests} HTTP requests "
         f"with transport retries, {r.cached_calls} cached, {r.reasks} re-asks) "
-        f"· {r.prompt_tokens}+{r.completion_tokens} tokens · {r.seconds:.1f} s"
+        f"· {r.prompt_tokens}+{r.completion_tokens} tokens"
+        f"{f' · cost ≈ {r.cost:.4f}' if r.cost is not None else ''} · {r.seconds:.1f} s"
     )
+    if r.by_kind:
+        kinds = [
+            f"{k} {u.calls} ({u.prompt_tokens}+{u.completion_tokens})" for k, u in r.by_kind.items()
+        ]
+        line("calls by kind (prompt+completion tokens): " + " · ".join(kinds))
     if r.repair is not None:
         p = r.repair
         line(

@@ -15,8 +15,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from extractor import aio, prompts
+from extractor.backends import open_model
 from extractor.errors import ExtractorError, UsageError
-from extractor.evaluation._gold import DEFAULT_GOLD, load_gold
+from extractor.evaluation._gold import DEFAULT_GOLD, GoldDoc, load_gold
+from extractor.llm.protocol import ChatModel
 from extractor.options import ExtractOptions
 from extractor.pipeline import aextract_document
 from extractor.schemas import Report
@@ -70,20 +72,21 @@ async def aevaluate(
     scores: list[DocScore] = []
     reports: dict[str, Report] = {}
     model: str | None = None
-    for i, g in enumerate(docs):
-        if progress is not None:
-            progress(i, len(docs), g.name)
-        try:
-            report = await aextract_document(g.doc, opts)
-        except Exception as e:  # a failed document is data, never the end of the run
-            message = " ".join(str(e).split()) or type(e).__name__
-            if not isinstance(e, ExtractorError):
-                message = f"{type(e).__name__}: {message}"
-            scores.append(score_report(g.name, g.gold, None, message, optional=g.optional))
-            continue
-        reports[g.name] = report
-        model = model or report.run.model
-        scores.append(score_report(g.name, g.gold, report, optional=g.optional))
+    shared = open_model(opts)  # one client, its gate and rate limits, for the whole run
+    try:
+        for i, g in enumerate(docs):
+            if progress is not None:
+                progress(i, len(docs), g.name)
+            one = await _extract_one(g, opts, shared)
+            if isinstance(one, str):
+                scores.append(score_report(g.name, g.gold, None, one, optional=g.optional))
+                continue
+            reports[g.name] = one
+            model = model or one.run.model
+            scores.append(score_report(g.name, g.gold, one, optional=g.optional))
+    finally:
+        if shared is not None:
+            await shared.aclose()
     if progress is not None:
         progress(len(docs), len(docs), "scored")
     stamp = started.strftime("%Y%m%dT%H%M%S")
@@ -102,6 +105,18 @@ async def aevaluate(
         texts={g.name: g.doc.text for g in docs},
         gold={g.name: g.gold for g in docs},
     )
+
+
+async def _extract_one(g: GoldDoc, opts: ExtractOptions, model: ChatModel | None) -> Report | str:
+    """The document's Report, or why it failed in one line (a failed document is data, never
+    the end of the run)."""
+    try:
+        return await aextract_document(g.doc, opts, model=model)
+    except Exception as e:
+        message = " ".join(str(e).split()) or type(e).__name__
+        if not isinstance(e, ExtractorError):
+            message = f"{type(e).__name__}: {message}"
+        return message
 
 
 def evaluate(

@@ -2,8 +2,9 @@
 
 Two retry layers, kept apart on purpose:
 
-* transport: the openai SDK's own retries (429 honouring Retry-After, 5xx, timeouts, dropped
-  connections) with exponential backoff, ``max_retries`` times per request;
+* transport: the openai SDK's own retries (5xx, timeouts, dropped connections) with
+  exponential backoff, ``max_retries`` times per request; a 429 is retried here instead, after
+  the Retry-After the server asks for, with the calls in flight cut (``limits.AdaptiveGate``);
 * validation: instructor re-asks, ``max_reasks`` times, only when the reply does not parse into
   the reply model (the error text goes back to the model).
 
@@ -13,6 +14,8 @@ response cache and the usage counters live, so usage counts every attempt and ev
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -27,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from extractor.errors import LLMError, ModeRefusedError
 from extractor.llm.cache import ResponseCache, request_key
+from extractor.llm.limits import AdaptiveGate, RateLimits, retry_after
 from extractor.llm.settings import LLMSettings, Usage
 
 T = TypeVar("T", bound=BaseModel)
@@ -52,6 +56,34 @@ class _CallState:
 
 # Per asyncio task: sections run concurrently through one client, each counting its own usage.
 _CALL: ContextVar[_CallState | None] = ContextVar("extractor_llm_call", default=None)
+log = logging.getLogger("extractor.llm")
+_RATE_HEADERS = ("x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens", "retry-after")
+
+
+class _OpenAI(openai.AsyncOpenAI):
+    """The SDK's client, but a 429 is not retried inside it: ``LLMClient`` waits it out with
+    fewer calls in flight."""
+
+    def _should_retry(self, response: Any) -> bool:
+        if response.status_code == 429:
+            return False
+        return bool(super()._should_retry(response))
+
+
+@functools.cache
+def _wrapped(response_model: type[T]) -> type[T]:
+    """The reply model as instructor wraps it, made once: instructor would build the wrapper
+    class (and its schema) anew on every call, ~2 ms each."""
+    from instructor.v2.core.function_calls import response_schema
+
+    return cast(type[T], response_schema(response_model))
+
+
+def _estimate(request: dict[str, Any]) -> int:
+    """A request's tokens as providers count them against a quota: the prompt (about a token
+    per two characters, erring high) and the reply it may write."""
+    chars = sum(len(str(m.get("content") or "")) for m in request.get("messages", []))
+    return chars // 2 + int(request.get("max_tokens") or 0)
 
 
 class LLMClient:
@@ -67,8 +99,16 @@ class LLMClient:
             if state is not None:
                 state.usage.http_requests += 1
 
-        http_client = openai.DefaultAsyncHttpx2Client(event_hooks={"request": [on_request]})
-        self._openai = openai.AsyncOpenAI(
+        async def on_response(response: Any) -> None:
+            if log.isEnabledFor(logging.DEBUG):
+                seen = {h: response.headers.get(h) for h in _RATE_HEADERS if h in response.headers}
+                log.debug("HTTP %s %s", response.status_code, seen)
+
+        hooks = {"request": [on_request], "response": [on_response]}
+        http_client = openai.DefaultAsyncHttpx2Client(event_hooks=hooks)
+        self.gate = AdaptiveGate(settings.concurrency)
+        self.limits = RateLimits(settings.rpm, settings.tpm)
+        self._openai = _OpenAI(
             api_key=settings.api_key,
             base_url=settings.base_url,
             timeout=settings.timeout,
@@ -91,13 +131,35 @@ class LLMClient:
                 state.usage.cached_calls += 1
                 return ChatCompletion.model_validate(hit)
         state.usage.calls += 1
-        completion = await self._openai.chat.completions.create(**request)
+        completion = await self._send(request)
         if completion.usage is not None:
             u = completion.usage
             state.usage.add_tokens(u.prompt_tokens, u.completion_tokens)
         if self.cache is not None and completion.choices:
             self.cache.put(key, self.settings.model, completion.model_dump(mode="json"))
         return completion
+
+    async def _send(self, request: dict[str, Any]) -> ChatCompletion:
+        """One request through the gate and the rate limits; a 429 cuts the calls in flight,
+        waits what the server asks, and goes again (``max_retries`` times)."""
+        attempt = 0
+        while True:
+            await self.limits.acquire(_estimate(request))
+            async with self.gate:
+                try:
+                    completion: ChatCompletion = await self._openai.chat.completions.create(
+                        **request
+                    )
+                except openai.RateLimitError as e:
+                    self.gate.cut()
+                    if attempt >= self.settings.max_retries:
+                        raise
+                    wait = retry_after(e.response.headers, attempt)
+                else:
+                    await self.gate.answered()
+                    return completion
+            attempt += 1
+            await asyncio.sleep(wait)
 
     async def structured(
         self,
@@ -115,7 +177,7 @@ class LLMClient:
             result = await self._instructor(
                 model=self.settings.model,
                 messages=messages,
-                response_model=response_model,
+                response_model=_wrapped(response_model),
                 max_retries=self.settings.max_reasks,
                 temperature=self.settings.temperature,
                 max_tokens=cap,

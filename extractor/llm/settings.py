@@ -7,7 +7,7 @@ path never import the openai SDK or instructor, and ``extractor --version`` star
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from extractor.errors import ConfigError
@@ -26,6 +26,9 @@ class LLMSettings:
     max_retries: int = 3
     max_reasks: int = 2
     max_output_tokens: int = 4096
+    concurrency: int = 4  # calls in flight, across every document the client serves
+    rpm: int | None = None  # requests per minute
+    tpm: int | None = None  # tokens per minute (prompt and max_tokens, as providers count)
 
     def __post_init__(self) -> None:
         if self.mode not in MODE_NAMES:
@@ -73,6 +76,28 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
+    # per call kind (meta, facts, findings, repair, missed): [calls, prompt, completion]
+    by_kind: dict[str, list[int]] = field(default_factory=dict)
+
     def add_tokens(self, prompt: int | None, completion: int | None) -> None:
         self.prompt_tokens += prompt or 0
         self.completion_tokens += completion or 0
+
+    def absorb(self, one: Usage, kind: str) -> None:
+        """Add what one call (``one``) cost, counted under ``kind`` as well."""
+        self.calls += one.calls
+        self.cached_calls += one.cached_calls
+        self.http_requests += one.http_requests
+        self.reasks += one.reasks
+        self.add_tokens(one.prompt_tokens, one.completion_tokens)
+        row = self.by_kind.setdefault(kind, [0, 0, 0])
+        row[0] += one.calls
+        row[1] += one.prompt_tokens
+        row[2] += one.completion_tokens
+
+    def cost(self, price_in: float | None, price_out: float | None) -> float | None:
+        """Estimated cost at the given prices per million tokens; None without prices."""
+        if price_in is None and price_out is None:
+            return None
+        spent = self.prompt_tokens * (price_in or 0) + self.completion_tokens * (price_out or 0)
+        return spent / 1_000_000

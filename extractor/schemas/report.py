@@ -7,7 +7,7 @@ models.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -158,6 +158,14 @@ class RepairInfo(_Model):
     added: int = Field(default=0, description="of those, new facts that pass the checker")
 
 
+class KindUsage(_Model):
+    """What one kind of call (meta, facts, findings, repair, missed) cost over a document."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 class RunInfo(_Model):
     backend: str = ""
     model: str | None = None
@@ -171,6 +179,13 @@ class RunInfo(_Model):
     reasks: int = 0
     seconds: float = 0.0
     repair: RepairInfo | None = None
+    by_kind: dict[str, KindUsage] = Field(default_factory=dict)
+    cost: float | None = None  # at --price-in / --price-out per million tokens
+
+    @field_validator("by_kind", mode="before")
+    @classmethod
+    def _no_kinds(cls, v: Any) -> Any:
+        return {} if v is None else v  # runs stored before tokens were counted by kind
 
 
 class Report(_Model):

@@ -76,7 +76,10 @@ class _Reply(BaseModel):
     ) -> dict[str, Any]:
         """The schema sent with every call (instructor reads it here, once a call), without
         the parts that tell a model nothing; built once per reply model (it costs ~5 ms)."""
-        key = (cls, by_alias, ref_template, schema_generator, mode, tuple(sorted(kw.items())))
+        # instructor wraps the reply model in a fresh subclass on every call; the schema is
+        # the one of the reply model it wraps
+        own = next(c for c in cls.__mro__ if c.__module__ == __name__ and _ours(c))
+        key = (own, by_alias, ref_template, schema_generator, mode, tuple(sorted(kw.items())))
         if key not in _SCHEMAS:
             _SCHEMAS[key] = super().model_json_schema(
                 by_alias, ref_template, schema_generator, mode, **kw
@@ -87,48 +90,40 @@ class _Reply(BaseModel):
 _SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
+def _ours(c: type) -> bool:
+    """Declared here, not one of instructor's per-call wrappers of a class declared here."""
+    return all(b.__module__ == __name__ or b.__module__.startswith("pydantic") or b is object
+               for b in c.__mro__)  # fmt: skip
+
+
+# The instructions explain the fields with examples; descriptions here say only what a field
+# holds, since every call sends them again.
 class ChangeDraft(_Reply):
-    basis: str | None = Field(None, description='As written: "同比", "较上年", "较2015年"')
-    value: float | None = Field(
-        None, description="Signed: 下降/减少/降低 negative (同比下降4.4% → -4.4), 增加 positive"
-    )
-    unit: str | None = Field(None, description='"%", "个百分点", "天", …')
+    basis: str | None = Field(None, description='"同比", "较上年"…')
+    value: float | None = Field(None, description="signed: 下降 → negative")
+    unit: str | None = None
 
 
 class RankDraft(_Reply):
-    scope: str | None = Field(None, description='"全省", "全国168个重点城市"')
-    position: int | None = Field(None, description="第2 → 2, 第十一位 → 11")
-    metric: str | None = Field(None, description='What is ranked, when stated ("改善率")')
-    tied: bool = Field(False, description="true for 并列")
+    scope: str | None = Field(None, description='"全省"…')
+    position: int | None = Field(None, description="第2 → 2")
+    metric: str | None = Field(None, description='"改善率", when stated')
+    tied: bool = Field(False, description="并列")
 
 
 class FactDraft(_Reply):
-    category: Category = Field(description="The domain the number is about")
-    subject: str = Field(
-        min_length=1,
-        description='What the number measures, in the report\'s words: "PM2.5年均浓度", "优良天数"',
-    )
-    indicator: str | None = Field(None, description="A key of the indicator list, or null")
-    value: float | None = Field(
-        None,
-        description="As stated, in its unit (一千六百六十三 → 1663); null only for a grade",
-    )
-    value_text: str | None = Field(None, description='Grades and classes only: "II类", "二级"')
-    unit: str | None = Field(
-        None, description='As stated: "微克/立方米", "%", "天", "万元"; null for an index'
-    )
-    period: str | None = Field(
-        None,
-        description='Only when not the report\'s: "2025-01/2025-07", "截至2025-09-16", "十四五"',
-    )
-    area: str | None = Field(None, description='A part of the region, when stated: "主城区"')
-    change: ChangeDraft | None = Field(None, description="The change in the same clause")
-    rank: RankDraft | None = Field(None, description="The rank in the same clause")
-    is_target: bool = Field(False, description="true for a goal or plan, not an achieved value")
-    quote: str = Field(
-        min_length=1,
-        description="The shortest EXACT substring of the section text that holds the number",
-    )
+    category: Category
+    subject: str = Field(min_length=1, description="what the number measures, report's words")
+    indicator: str | None = Field(None, description="a key of the indicator list, or null")
+    value: float | None = Field(None, description="as stated; null only for a grade")
+    value_text: str | None = Field(None, description='grades only: "II类"')
+    unit: str | None = Field(None, description="as stated; null for an index")
+    period: str | None = Field(None, description="only when not the report's period")
+    area: str | None = Field(None, description="a part of the region, when stated")
+    change: ChangeDraft | None = None
+    rank: RankDraft | None = None
+    is_target: bool = Field(False, description="a goal or plan, not an achieved value")
+    quote: str = Field(min_length=1, description="shortest EXACT substring holding the number")
 
     @field_validator("category", mode="before")
     @classmethod

@@ -14,7 +14,7 @@ import types
 import typing
 from typing import Any, ClassVar, Literal, Self, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.fields import FieldInfo
 from sqlite_utils import Database
 
@@ -160,6 +160,8 @@ def _plain(value: Any) -> Any:
         return value.model_dump(mode="json")
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
@@ -290,6 +292,13 @@ class RunRow(Row, RunInfo):
     report_id: str = ""
     checks: str = column("{}", as_json=True)  # CheckSummary: counts, cross-checks, unaccounted
     repair: str | None = column(since="0002", as_json=True)  # type: ignore[assignment]
+    by_kind: str | None = column(since="0007", as_json=True)  # type: ignore[assignment]
+    cost: float | None = column(since="0007")
+
+    @field_validator("by_kind", mode="before")
+    @classmethod
+    def _no_kinds(cls, v: Any) -> Any:
+        return v  # the row holds JSON text; RunInfo's reading of NULL as {} is for the model
 
 
 class CopyRow(Row):

@@ -94,6 +94,11 @@ def _m0006_panel_views(db: Database) -> None:
     create_views(db)
 
 
+def _m0007_run_costs(db: Database) -> None:
+    # Tokens per call kind (RunInfo.by_kind, JSON) and the estimated cost of each run.
+    RunRow.add_columns(db, "0007")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _m0001_initial),
     ("0002_run_repair", _m0002_run_repair),
@@ -101,6 +106,7 @@ MIGRATIONS: list[Migration] = [
     ("0004_copies", _m0004_copies),
     ("0005_numbers_as_stated", _m0005_numbers_as_stated),
     ("0006_panel_views", _m0006_panel_views),
+    ("0007_run_costs", _m0007_run_costs),
 ]
 
 
