@@ -9,6 +9,7 @@ the gold (a perfect model) after a fixed latency. Prints, per seed and mode:
   runs in a process of its own, so its work is not counted).
 
     .venv/bin/python bench/llm.py [--latency 0.3] [--modes tools,json] [--concurrency 1,4,16]
+                                  [--batch]      # and a batch of 20 documents
 
 Targets (issue 13): prompt tokens <= 3x the document's; wall <= 1.3x ideal; <= 5 ms CPU a call.
 """
@@ -128,11 +129,56 @@ def client_cpu(mode: str, calls: int = 60) -> float:
     return ms
 
 
+def _serve_all(latency: float, pipe: Any) -> None:
+    with FakeLLM() as fake:
+        meter = Meter(Oracle(load_gold(ROOT / "eval" / "gold")), latency)
+        fake.responder = meter
+        pipe.send(fake.base_url)
+        pipe.recv()
+        pipe.send((meter.prompt, meter.calls))
+
+
+def batch20(concurrency: int, latency: float) -> str:
+    """20 documents (the seeds, ten of each, each told apart by a last line) in one batch."""
+    import tempfile
+
+    from extractor.batch import BatchSettings, collect_inputs, run_batch
+    from extractor.options import ExtractOptions
+    from extractor.storage import Store
+
+    ours, theirs = mp.Pipe()
+    server = mp.get_context("spawn").Process(target=_serve_all, args=(latency, theirs))
+    server.start()
+    base_url = ours.recv()
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(20):
+            name = ("anyang-2024", "pingdingshan-2025")[k % 2]
+            text = (ROOT / "eval" / "gold" / f"{name}.txt").read_text(encoding="utf-8")
+            Path(tmp, f"{k:02d}.txt").write_text(f"{text}\n（第{k}份）\n", encoding="utf-8")
+        opts = ExtractOptions(
+            backend="llm", base_url=base_url, model="oracle", api_key="k", mode="tools",
+            cache=False, concurrency=concurrency,
+        )  # fmt: skip
+        wall = time.perf_counter()
+        with Store(Path(tmp) / "r.db") as store:
+            settings = BatchSettings(doc_concurrency=20, progress="quiet")
+            run_batch(collect_inputs(tmp), store, opts, settings)
+        wall = time.perf_counter() - wall
+    ours.send("done")
+    _, calls = ours.recv()
+    server.join()
+    ideal = latency * math.ceil(calls / concurrency)
+    ratio = wall / ideal
+    head = f"batch of 20  c={concurrency:<2} calls {calls:3}"
+    return f"{head}  wall {wall:5.1f} s = {ratio:3.1f}x ideal"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--latency", type=float, default=0.3)
     ap.add_argument("--modes", default="tools,json")
     ap.add_argument("--concurrency", default="1,4,16")
+    ap.add_argument("--batch", action="store_true", help="also a batch of 20 documents")
     args = ap.parse_args()
     one("pingdingshan-2025", "tools", 4, 0.0)  # warm: imports and first-use caches
     for mode in args.modes.split(","):
@@ -147,6 +193,9 @@ def main() -> None:
                     f"{r['wall'] / r['ideal']:3.1f}x ideal  cpu {r['cpu_ms']:4.1f} ms/call",
                     flush=True,
                 )
+    if args.batch:
+        for c in (int(x) for x in args.concurrency.split(",")):
+            print(batch20(c, args.latency), flush=True)
 
 
 if __name__ == "__main__":

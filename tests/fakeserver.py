@@ -227,6 +227,14 @@ class _Handler(BaseHTTPRequestHandler):
         if path in ("/v1/models", "/models"):
             model = {"id": "fake", "object": "model", "created": 0, "owned_by": "fake"}
             self._send_json(200, {"object": "list", "data": [model]})
+        elif path.startswith("/v1/batches/") and path[12:] in self.server.fake.batches:
+            self._send_json(200, self.server.fake.batches[path[12:]])
+        elif path.startswith("/v1/files/") and path.endswith("/content"):
+            data = self.server.fake.files.get(path[10:-8])
+            if data is None:
+                self._send_json(404, error_body(404, f"fake server: no file {path}"))
+            else:
+                self._send(200, data, {"Content-Type": "application/octet-stream"})
         else:
             self._send_json(404, error_body(404, f"fake server: no route GET {path}"))
 
@@ -244,6 +252,14 @@ class _Handler(BaseHTTPRequestHandler):
             request = None
         headers = self._headers()
 
+        if path == "/v1/files":
+            fake._record(path, headers, None)
+            self._send_json(200, fake._upload(raw, headers.get("content-type", "")))
+            return
+        if path == "/v1/batches" and isinstance(request, dict):
+            fake._record(path, headers, request)
+            self._send_json(200, fake._run_batch(request))
+            return
         if path not in ("/v1/chat/completions", "/chat/completions"):
             fake._record(path, headers, request)
             self._send_json(404, error_body(404, f"fake server: no route POST {path}"))
@@ -278,6 +294,9 @@ class FakeLLM:
         self.responder: Callable[[dict[str, Any]], Reply] | None = None
         self.errors: list[str] = []  # exceptions raised by ``responder``, as text
         self.connections_opened = 0  # TCP connections clients opened, over the server's life
+        # the Batch API: uploaded files and batches, run at once through ``responder``
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
@@ -361,6 +380,46 @@ class FakeLLM:
         return f"FakeLLM({self.base_url!r}, calls={self.calls}, pending={self.pending})"
 
     # -- used by the handler ------------------------------------------------------------------
+
+    def _upload(self, raw: bytes, content_type: str) -> dict[str, Any]:
+        """A multipart upload (files.create): keep the file, answer a FileObject."""
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+        )
+        data, name = b"", "upload.jsonl"
+        for part in message.iter_parts():
+            if part.get_param("name", header="content-disposition") == "file":
+                data = part.get_payload(decode=True) or b""
+                name = part.get_filename() or name
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = data
+        return {"id": file_id, "object": "file", "bytes": len(data), "created_at": 0,
+                "filename": name, "purpose": "batch", "status": "processed"}  # fmt: skip
+
+    def _run_batch(self, request: dict[str, Any]) -> dict[str, Any]:
+        """batches.create: every line of the input file answered by ``responder`` now."""
+        lines = [json.loads(x) for x in self.files[request["input_file_id"]].splitlines() if x]
+        out = []
+        for k, line in enumerate(lines):
+            reply = self.responder(line["body"]) if self.responder else Reply(status=500)
+            body = completion_body(line["body"], reply, k)
+            out.append({"id": f"batch_req_{k}", "custom_id": line["custom_id"],
+                        "response": {"status_code": 200, "request_id": f"r{k}", "body": body},
+                        "error": None})  # fmt: skip
+        output_id = f"file-{len(self.files) + 1}"
+        self.files[output_id] = "\n".join(json.dumps(x) for x in out).encode()
+        batch_id = f"batch_{len(self.batches) + 1}"
+        self.batches[batch_id] = {
+            "id": batch_id, "object": "batch", "endpoint": request["endpoint"],
+            "input_file_id": request["input_file_id"], "completion_window": "24h",
+            "status": "completed", "output_file_id": output_id, "error_file_id": None,
+            "created_at": 0,
+            "request_counts": {"total": len(lines), "completed": len(lines), "failed": 0},
+        }  # fmt: skip
+        return self.batches[batch_id]
 
     def _track(self, conn: socket.socket, *, add: bool) -> None:
         with self._lock:

@@ -74,6 +74,7 @@ class _SectionResult:
     facts: list[Fact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    deferred: bool = False  # a call went to a batch file instead of the endpoint
 
 
 class LLMBackend:
@@ -228,7 +229,8 @@ class LLMBackend:
             raise
         x = _assemble(doc, sections, plan, meta, meta_error, results)
         repair: RepairInfo | None = None
-        if self.opts.repair:
+        # repair needs every first answer; with some deferred, the next batch file asks it
+        if self.opts.repair and not any(r.deferred for r in done):
             from extractor.backends.repair import repair_facts
 
             checked, summary = check(x.facts, x.sections, meta.period)
@@ -268,14 +270,19 @@ class LLMBackend:
         section, so a failure costs only the section whose text the endpoint will not take
         (and a resumed batch retries that section alone)."""
         results = {sid: _SectionResult() for sid, tasks in plan.items() if tasks}
-        again = [(t, g) for (t, g), r in zip(groups, done, strict=True) if r.error and len(g) > 1]
+        # a deferred call is not a failure: its group goes to the batch file as it is
+        again = [
+            (t, g)
+            for (t, g), r in zip(groups, done, strict=True)
+            if r.error and not r.deferred and len(g) > 1
+        ]
         self.tick("", sum(len(g) for _, g in again))
         alone = await asyncio.gather(
             *(self._section(doc, sec, meta, (t,), usage) for t, g in again for sec in g)
         )
         retried = iter(alone)
         for (_, group), result in zip(groups, done, strict=True):
-            if result.error and len(group) > 1:
+            if result.error and not result.deferred and len(group) > 1:
                 parts = [_distribute(doc.text, [sec], next(retried)) for sec in group]
             else:
                 parts = [_distribute(doc.text, group, result)]
@@ -339,6 +346,7 @@ class LLMBackend:
                 raise r
             if isinstance(r, LLMError):
                 errors.append(str(r))
+                out.deferred = out.deferred or r.kind == "deferred"
             elif isinstance(r, BaseException):
                 raise r
             else:

@@ -105,3 +105,127 @@ def batch_run(
         say(f"browse: datasette {db} -m {meta}")
         if summary.failed and not (summary.ok or summary.incomplete or summary.skipped):
             raise SystemExit(1)
+
+
+@batch_group.command("emit")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for the request files and their manifest.",
+)
+@model_options
+def batch_emit(inputs: tuple[str, ...], out: Path, opts: ExtractOptions) -> None:
+    """Write the requests the model path would send as OpenAI Batch API JSONL (vllm run-batch
+    reads it too); requests the response cache already answers are left out."""
+    from extractor import aio
+    from extractor.batch import collect_inputs
+    from extractor.batch._files import aemit, endpoint_free
+
+    with handle_errors():
+        paths = collect_inputs(list(inputs))
+        done = aio.run(aemit(paths, endpoint_free(opts), out))
+        for f in done.files:
+            click.echo(str(f))
+        click.echo(f"{done.requests} requests for {done.pending} documents → {out}")
+
+
+@batch_group.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    required=True,
+    help="The folder emit wrote (its manifest names the documents and options).",
+)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="SQLite file to store the completed documents in.",
+)
+def batch_ingest(files: tuple[Path, ...], out: Path, db: Path) -> None:
+    """Read a batch engine's output (OpenAI output or error files, vllm run-batch output),
+    store every document it completes, and write the next request file for the rest."""
+    from extractor import aio
+    from extractor.batch._files import aingest
+    from extractor.storage import Store
+
+    with handle_errors():
+        with Store(db) as store:
+            done = aio.run(aingest(list(files), out, store))
+        for f in done.files:
+            click.echo(str(f))
+        click.echo(
+            f"{done.answered} answers read, {len(done.failed)} failed; {done.stored} documents "
+            f"stored → {db}; {done.pending} waiting on {done.requests} requests"
+        )
+
+
+_OUT = click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    required=True,
+    help="The folder emit wrote.",
+)
+
+
+@batch_group.command("submit")
+@_OUT
+@model_options
+def batch_submit(out: Path, opts: ExtractOptions) -> None:
+    """Upload the request files emit or ingest wrote and start an OpenAI batch for each."""
+    from extractor.batch._remote import submit
+
+    with handle_errors():
+        started = submit(out, opts)
+        for name, batch_id in started:
+            click.echo(f"{name} → {batch_id}")
+        click.echo(f"{len(started)} batches started; extractor batch status --out {out}")
+
+
+@batch_group.command("status")
+@_OUT
+@model_options
+def batch_status(out: Path, opts: ExtractOptions) -> None:
+    """How each submitted batch is doing."""
+    from extractor.batch._remote import status
+
+    with handle_errors():
+        for name, entry in status(out, opts).items():
+            counts = entry.get("counts") or {}
+            click.echo(
+                f"{name}: {entry['status']} · {counts.get('completed', 0)}/"
+                f"{counts.get('total', 0)} done, {counts.get('failed', 0)} failed"
+            )
+
+
+@batch_group.command("fetch")
+@_OUT
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Ingest what was fetched into this SQLite file at once.",
+)
+@model_options
+def batch_fetch(out: Path, db: Path | None, opts: ExtractOptions) -> None:
+    """Download the output of every finished batch (and ingest it with --db)."""
+    from extractor import aio
+    from extractor.batch._files import aingest
+    from extractor.batch._remote import fetch
+    from extractor.storage import Store
+
+    with handle_errors():
+        got = fetch(out, opts)
+        for f in got:
+            click.echo(str(f))
+        if db is None:
+            click.echo(f"{len(got)} files; extractor batch ingest FILES --out {out} --db DB")
+            return
+        with Store(db) as store:
+            done = aio.run(aingest(got, out, store))
+        click.echo(
+            f"{done.answered} answers read, {len(done.failed)} failed; {done.stored} documents "
+            f"stored → {db}; {done.pending} waiting on {done.requests} requests"
+        )

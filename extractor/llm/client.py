@@ -89,9 +89,18 @@ def _estimate(request: dict[str, Any]) -> int:
 class LLMClient:
     """One endpoint and model; ``structured`` fills a reply model from messages."""
 
-    def __init__(self, settings: LLMSettings, cache: ResponseCache | None = None) -> None:
+    def __init__(
+        self,
+        settings: LLMSettings,
+        cache: ResponseCache | None = None,
+        *,
+        defer: Callable[[str, dict[str, Any]], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.cache = cache
+        # Batch files: a request the cache cannot answer is handed to ``defer`` (its cache
+        # key and body) instead of being sent, and the call fails as ``deferred``.
+        self.defer = defer
 
         async def on_request(request: Any) -> None:
             # The SDK's own retries re-send without passing through _create: count them here.
@@ -130,6 +139,9 @@ class LLMClient:
             if hit is not None:
                 state.usage.cached_calls += 1
                 return ChatCompletion.model_validate(hit)
+        if self.defer is not None:
+            self.defer(key, request)
+            raise LLMError("deferred to a batch file", kind="deferred")
         state.usage.calls += 1
         completion = await self._send(request)
         if completion.usage is not None:
@@ -191,6 +203,11 @@ class LLMClient:
 
     def _explain(self, exc: BaseException) -> LLMError:
         """Turn what the SDK or instructor raised into one sentence a user can act on."""
+        seen: BaseException | None = exc
+        while seen is not None:  # ours (a deferred call), however instructor wrapped it
+            if isinstance(seen, LLMError):
+                return seen
+            seen = seen.__cause__ or seen.__context__
         root: BaseException = exc
         while isinstance(root, InstructorRetryException) and root.__cause__:
             root = root.__cause__
