@@ -53,6 +53,17 @@ def model_args(cache: Path) -> list[str]:
     return ["--backend", "llm", "--model", "oracle", "--mode", "tools", "--cache", str(cache)]
 
 
+def emitted(tmp_path: Path) -> tuple[Path, Path]:
+    """The seeds emitted into tmp_path/files: the folder and its first request file."""
+    out = tmp_path / "files"
+    args = ["batch", "emit", str(docs_folder(tmp_path)), "--out", str(out),
+            *model_args(tmp_path / "c.db")]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (first,) = sorted(out.glob("requests-001-*.jsonl"))
+    return out, first
+
+
 def stored(db: Path) -> dict[str, Any]:
     with Store(db) as store:
         ids = [r[0] for r in store.db.execute("SELECT id FROM reports").fetchall()]
@@ -119,12 +130,8 @@ def test_emit_engine_ingest_gives_the_online_path_s_reports(
 
 def test_a_second_emit_leaves_out_what_the_cache_already_answers(tmp_path: Path) -> None:
     oracle = Oracle(load_gold(SEEDS))
-    docs = docs_folder(tmp_path)
     runner = CliRunner()
-    out = tmp_path / "files"
-    args = ["batch", "emit", str(docs), "--out", str(out), *model_args(tmp_path / "c.db")]
-    assert runner.invoke(app, args).exit_code == 0
-    (first,) = sorted(out.glob("requests-001-*.jsonl"))
+    out, first = emitted(tmp_path)
     n = engine(first, oracle, tmp_path / "answers.jsonl", fail=2)
     result = runner.invoke(app, ["batch", "ingest", str(tmp_path / "answers.jsonl"),
                                  "--out", str(out), "--db", str(tmp_path / "r.db")])  # fmt: skip
@@ -171,12 +178,8 @@ def test_ingest_reads_output_lines_whose_response_is_the_completion_itself(
     tmp_path: Path,
 ) -> None:
     oracle = Oracle(load_gold(SEEDS))
-    docs = docs_folder(tmp_path)
     runner = CliRunner()
-    out = tmp_path / "files"
-    args = ["batch", "emit", str(docs), "--out", str(out), *model_args(tmp_path / "c.db")]
-    assert runner.invoke(app, args).exit_code == 0
-    (first,) = sorted(out.glob("requests-001-*.jsonl"))
+    out, first = emitted(tmp_path)
     engine(first, oracle, tmp_path / "a.jsonl")
     flat = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
     for x in flat:

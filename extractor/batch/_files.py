@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.errors import ExtractionError, InputError, UsageError
-from extractor.llm.cache import ResponseCache, default_cache_path
+from extractor.llm.cache import ResponseCache, open_cache, sent_body
 from extractor.llm.client import LLMClient
 from extractor.loading import load
 from extractor.options import ExtractOptions
@@ -31,7 +31,6 @@ __all__ = ["FileRound", "aemit", "aingest"]
 MAX_LINES = 50_000  # the Batch API's limits per input file
 MAX_BYTES = 200 * 1024 * 1024
 MANIFEST = "manifest.json"
-_SENT_KEYS = ("timeout", "extra_headers", "stream")
 
 
 @dataclass
@@ -57,9 +56,7 @@ def _options(opts: ExtractOptions) -> ExtractOptions:
 def _client(opts: ExtractOptions, pending: list[tuple[str, dict[str, Any]]]) -> LLMClient:
     settings = opts.llm_settings()
     assert settings is not None
-    cache = ResponseCache(
-        default_cache_path() if opts.cache is True else Path(str(opts.cache))
-    ) if opts.cache is not False else None  # fmt: skip
+    cache = open_cache(opts.cache)
     if cache is None:
         raise UsageError("batch files need the response cache: leave out --no-cache")
     return LLMClient(settings, cache, defer=lambda key, body: pending.append((key, body)))
@@ -95,7 +92,7 @@ async def _round(
 
 
 def _line(doc_id: str, key: str, body: dict[str, Any]) -> str:
-    sent = {k: v for k, v in body.items() if k not in _SENT_KEYS}
+    sent = sent_body(body)
     request = {
         "custom_id": f"{doc_id}-{key}",
         "method": "POST",
@@ -174,9 +171,9 @@ async def aingest(files: list[Path], out: Path, db: Store) -> FileRound:
     opts = _options(endpoint_free(ExtractOptions(**options)))
     settings = opts.llm_settings()
     assert settings is not None
-    cache = ResponseCache(
-        default_cache_path() if opts.cache is True else Path(str(opts.cache))
-    )  # fmt: skip
+    cache = open_cache(opts.cache)
+    if cache is None:
+        raise UsageError("batch files need the response cache: emit without --no-cache")
     done = FileRound()
     try:
         _answers(files, cache, settings.model, done)

@@ -15,6 +15,7 @@ from extractor.cli._common import announce, handle_errors, say
 from extractor.cli._options import model_options
 
 if TYPE_CHECKING:
+    from extractor.batch._files import FileRound
     from extractor.options import ExtractOptions
 
 __all__ = ["batch_group"]
@@ -155,12 +156,7 @@ def batch_ingest(files: tuple[Path, ...], out: Path, db: Path) -> None:
     with handle_errors():
         with Store(db) as store:
             done = aio.run(aingest(list(files), out, store))
-        for f in done.files:
-            click.echo(str(f))
-        click.echo(
-            f"{done.answered} answers read, {len(done.failed)} failed; {done.stored} documents "
-            f"stored → {db}; {done.pending} waiting on {done.requests} requests"
-        )
+        _ingested(done, db)
 
 
 _OUT = click.option(
@@ -225,7 +221,14 @@ def batch_fetch(out: Path, db: Path | None, opts: ExtractOptions) -> None:
             return
         with Store(db) as store:
             done = aio.run(aingest(got, out, store))
-        click.echo(
-            f"{done.answered} answers read, {len(done.failed)} failed; {done.stored} documents "
-            f"stored → {db}; {done.pending} waiting on {done.requests} requests"
-        )
+        _ingested(done, db)
+
+
+def _ingested(done: FileRound, db: Path) -> None:
+    """What an ingest did, for ``ingest`` and ``fetch --db``."""
+    for f in done.files:
+        click.echo(str(f))
+    click.echo(
+        f"{done.answered} answers read, {len(done.failed)} failed; {done.stored} documents "
+        f"stored → {db}; {done.pending} waiting on {done.requests} requests"
+    )

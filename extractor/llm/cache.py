@@ -34,10 +34,19 @@ def open_cache(option: bool | str | os.PathLike[str]) -> ResponseCache | None:
     return ResponseCache(default_cache_path() if option is True else Path(option))
 
 
+# keys of a request that say how it travels, not what it asks
+TRANSPORT_KEYS = frozenset({"timeout", "extra_headers", "stream"})
+
+
+def sent_body(request: dict[str, Any]) -> dict[str, Any]:
+    """The request as a server sees it: without ``TRANSPORT_KEYS``."""
+    return {k: v for k, v in request.items() if k not in TRANSPORT_KEYS}
+
+
 def request_key(request: dict[str, Any], endpoint: str | None = None) -> str:
     """sha256 of the request as sent (transport-only keys removed, order-independent) and of
     the endpoint it goes to: one model name on two servers is two models."""
-    keep = {k: v for k, v in request.items() if k not in {"timeout", "extra_headers", "stream"}}
+    keep = sent_body(request)
     keep["__endpoint__"] = endpoint_id(endpoint)
     blob = json.dumps(keep, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
