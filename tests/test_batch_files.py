@@ -188,3 +188,15 @@ def test_ingest_reads_output_lines_whose_response_is_the_completion_itself(
     result = runner.invoke(app, ["batch", "ingest", str(tmp_path / "b.jsonl"),
                                  "--out", str(out), "--db", str(tmp_path / "r.db")])  # fmt: skip
     assert result.exit_code == 0 and f"{len(flat)} answers read, 0 failed" in result.output
+
+
+def test_a_torn_output_line_is_a_failure_not_the_end_of_the_ingest(tmp_path: Path) -> None:
+    oracle = Oracle(load_gold(SEEDS))
+    out, first = emitted(tmp_path)
+    n = engine(first, oracle, tmp_path / "a.jsonl")
+    text = (tmp_path / "a.jsonl").read_text(encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text(text + '\n{"custom_id": "x", "resp', encoding="utf-8")
+    result = CliRunner().invoke(app, ["batch", "ingest", str(tmp_path / "a.jsonl"),
+                                      "--out", str(out), "--db", str(tmp_path / "r.db")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"{n} answers read, 1 failed" in result.output and "Traceback" not in result.output

@@ -137,10 +137,17 @@ async def aemit(paths: list[Path], opts: ExtractOptions, out: Path) -> FileRound
 def _answers(files: list[Path], cache: ResponseCache, model: str, done: FileRound) -> None:
     """Every output line into the cache, joined on custom_id; error lines are failures."""
     for file in files:
-        for raw in file.read_text(encoding="utf-8").splitlines():
+        text = file.read_bytes().decode("utf-8", errors="replace")
+        for n, raw in enumerate(text.splitlines(), 1):
             if not raw.strip():
                 continue
-            line = json.loads(raw)
+            try:
+                line = json.loads(raw)
+            except json.JSONDecodeError:
+                line = None
+            if not isinstance(line, dict):  # a torn or foreign line: a failure, not the end
+                done.failed.append(f"{file.name}:{n}")
+                continue
             custom_id = str(line.get("custom_id") or "")
             response = line.get("response") or {}
             if isinstance(response, dict) and "choices" in response:
