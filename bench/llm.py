@@ -10,6 +10,11 @@ the gold (a perfect model) after a fixed latency. Prints, per seed and mode:
 
     .venv/bin/python bench/llm.py [--latency 0.3] [--modes tools,json] [--concurrency 1,4,16]
                                   [--batch]      # and a batch of 20 documents
+                                  [--vocab qwen.tiktoken]  # and Qwen2.5's own count
+
+``--vocab``: a tiktoken BPE file, e.g. Qwen2.5's ``qwen.tiktoken`` from the ``dashscope``
+wheel (``pip download dashscope``); needs ``tiktoken``. The ratio is then also given as that
+tokenizer counts both sides.
 
 Targets (issue 13): prompt tokens <= 3x the document's; wall <= 1.3x ideal; <= 5 ms CPU a call.
 """
@@ -35,38 +40,79 @@ from extractor.evaluation import load_gold  # noqa: E402
 from tests.fakeserver import FakeLLM, Reply  # noqa: E402
 from tests.oracle import Oracle, count_tokens, prompt_tokens  # noqa: E402
 
+_QWEN_SPLIT = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+
+
+def real_count(vocab: str | None) -> Any:
+    """A tokenizer's own count from a tiktoken BPE file (Qwen2.5's split pattern), or None."""
+    if not vocab:
+        return None
+    import base64
+
+    import tiktoken
+
+    ranks = {}
+    for line in Path(vocab).read_bytes().splitlines():
+        if line.strip():
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    enc = tiktoken.Encoding("bench", pat_str=_QWEN_SPLIT, mergeable_ranks=ranks, special_tokens={})
+    return lambda text: len(enc.encode(text, disallowed_special=()))
+
+
+def real_prompt(count: Any, request: dict[str, Any]) -> int:
+    import json
+
+    parts = [str(m.get("content") or "") for m in request["messages"]]
+    for key in ("tools", "response_format"):
+        if isinstance(request.get(key), (list, dict)):
+            parts.append(json.dumps(request[key], ensure_ascii=False))
+    return int(sum(count(p) for p in parts)) + 4 * len(request["messages"])
+
 
 class Meter:
     """The oracle, answering after ``latency`` seconds, counting what each request costs."""
 
-    def __init__(self, oracle: Oracle, latency: float) -> None:
+    def __init__(self, oracle: Oracle, latency: float, vocab: str | None = None) -> None:
         self.oracle = oracle
         self.latency = latency
         self.prompt = 0
+        self.real = 0
+        self.count = real_count(vocab)
         self.calls = 0
 
     def __call__(self, request: dict[str, Any]) -> Reply:
         self.prompt += prompt_tokens(request)
+        if self.count is not None:
+            real = real_prompt(self.count, request)  # tiktoken lets go of the GIL: add after
+            self.real += real
         self.calls += 1
         reply = self.oracle(request)
         reply.delay = self.latency
         return reply
 
 
-def _serve(name: str, latency: float, pipe: Any) -> None:
+def _serve(name: str, latency: float, pipe: Any, vocab: str | None = None) -> None:
     golds = [g for g in load_gold(ROOT / "eval" / "gold") if g.name == name]
     with FakeLLM() as fake:
-        meter = Meter(Oracle(golds), latency)
+        meter = Meter(Oracle(golds), latency, vocab)
         fake.responder = meter
         pipe.send(fake.base_url)
         pipe.recv()  # the run is over
-        pipe.send((meter.prompt, meter.calls))
+        real_doc = meter.count(golds[0].doc.text) if meter.count else 0
+        pipe.send((meter.prompt, meter.calls, meter.real, real_doc))
 
 
-def one(name: str, mode: str, concurrency: int, latency: float) -> dict[str, float]:
+def one(
+    name: str, mode: str, concurrency: int, latency: float, vocab: str | None = None
+) -> dict[str, float]:
     text = (ROOT / "eval" / "gold" / f"{name}.txt").read_text(encoding="utf-8")
     ours, theirs = mp.Pipe()
-    server = mp.get_context("spawn").Process(target=_serve, args=(name, latency, theirs))
+    args = (name, latency, theirs, vocab)
+    server = mp.get_context("spawn").Process(target=_serve, args=args)
     server.start()
     base_url = ours.recv()
     cpu, wall = time.process_time(), time.perf_counter()
@@ -77,12 +123,14 @@ def one(name: str, mode: str, concurrency: int, latency: float) -> dict[str, flo
     wall = time.perf_counter() - wall
     cpu = time.process_time() - cpu
     ours.send("done")
-    prompt, calls = ours.recv()
+    prompt, calls, real, real_doc = ours.recv()
     server.join()
     ideal = latency * math.ceil(calls / concurrency)
     return {
         "doc": count_tokens(text),
         "prompt": prompt,
+        "real": real,
+        "real_doc": real_doc,
         "calls": calls,
         "wall": wall,
         "ideal": ideal,
@@ -135,7 +183,7 @@ def _serve_all(latency: float, pipe: Any) -> None:
         fake.responder = meter
         pipe.send(fake.base_url)
         pipe.recv()
-        pipe.send((meter.prompt, meter.calls))
+        pipe.send((meter.prompt, meter.calls, 0, 0))
 
 
 def batch20(concurrency: int, latency: float) -> str:
@@ -165,7 +213,7 @@ def batch20(concurrency: int, latency: float) -> str:
             run_batch(collect_inputs(tmp), store, opts, settings)
         wall = time.perf_counter() - wall
     ours.send("done")
-    _, calls = ours.recv()
+    _, calls, _, _ = ours.recv()
     server.join()
     ideal = latency * math.ceil(calls / concurrency)
     ratio = wall / ideal
@@ -179,16 +227,22 @@ def main() -> None:
     ap.add_argument("--modes", default="tools,json")
     ap.add_argument("--concurrency", default="1,4,16")
     ap.add_argument("--batch", action="store_true", help="also a batch of 20 documents")
+    ap.add_argument("--vocab", help="a tiktoken BPE file (Qwen2.5's qwen.tiktoken) to count with")
     args = ap.parse_args()
     one("pingdingshan-2025", "tools", 4, 0.0)  # warm: imports and first-use caches
     for mode in args.modes.split(","):
         print(f"client alone, {mode}: {client_cpu(mode):.1f} ms CPU per call", flush=True)
         for name in ("anyang-2024", "pingdingshan-2025"):
             for c in (int(x) for x in args.concurrency.split(",")):
-                r = one(name, mode, c, args.latency)
+                r = one(name, mode, c, args.latency, args.vocab)
+                real = (
+                    f" [{r['real'] / r['real_doc']:3.2f}x as the vocabulary counts]"
+                    if r["real_doc"]
+                    else ""
+                )
                 print(
                     f"{name:18} {mode:5} c={c:<2} prompt {r['prompt']:6} tokens "
-                    f"({r['prompt'] / r['doc']:4.1f}x the document's {r['doc']})  "
+                    f"({r['prompt'] / r['doc']:4.2f}x the document's {r['doc']}){real}  "
                     f"calls {r['calls']:3}  wall {r['wall']:5.1f} s = "
                     f"{r['wall'] / r['ideal']:3.1f}x ideal  cpu {r['cpu_ms']:4.1f} ms/call",
                     flush=True,

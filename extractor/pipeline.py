@@ -21,7 +21,7 @@ from extractor.checker import check_facts
 from extractor.errors import ConfigError, InputError
 from extractor.grounding import ground_facts
 from extractor.loading import MAX_MB, LoadedDocument, load, load_bytes, load_text
-from extractor.numbers import find_numbers
+from extractor.numbers import Mention, find_numbers
 from extractor.options import ExtractOptions
 from extractor.schemas import CheckSummary, Fact, Report, Section
 from extractor.sectioning import split_sections
@@ -39,10 +39,16 @@ _PATH_CHARS = 1024
 
 
 def check_stage(
-    text: str, facts: list[Fact], sections: list[Section], meta_period: str | None
+    text: str,
+    facts: list[Fact],
+    sections: list[Section],
+    meta_period: str | None,
+    mentions: list[Mention] | None = None,
 ) -> tuple[list[Fact], CheckSummary]:
-    """Ground every fact's quote in ``text``, then check it."""
-    mentions = find_numbers(text, include_masked=True)
+    """Ground every fact's quote in ``text``, then check it (``mentions``: the text's numbers,
+    when they have been found already)."""
+    if mentions is None:
+        mentions = find_numbers(text, include_masked=True)
     grounded = ground_facts(facts, text, mentions)
     return check_facts(
         grounded.facts,
@@ -66,7 +72,8 @@ async def aextract_document(
     started = time.monotonic()
     sections = split_sections(doc.text)
     backend = make_backend(opts, model=model, progress=progress)
-    check = partial(check_stage, doc.text)
+    # the model path checks more than once (before and after repair): find the numbers once
+    check = partial(check_stage, doc.text, mentions=find_numbers(doc.text, include_masked=True))
     try:
         x: Extraction = await backend.extract(doc, sections, check)
     finally:

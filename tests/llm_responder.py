@@ -44,7 +44,19 @@ def facts_for(text: str) -> list[dict[str, Any]]:
     return facts
 
 
+_HEADING = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)", re.M)
+
+
 def findings_for(text: str) -> list[dict[str, Any]]:
+    """Each heading's items (or the heading itself), as a model reads a text of several."""
+    starts = [m.start() for m in _HEADING.finditer(text)]
+    if len(starts) <= 1:
+        return _items(text)
+    blocks = [text[a:b] for a, b in zip([0, *starts], [*starts, len(text)], strict=True)]
+    return [f for b in blocks if b.strip() and _HEADING.match(b) for f in _items(b)]
+
+
+def _items(text: str) -> list[dict[str, Any]]:
     heading = text.split("\n", 1)[0]
     items = [
         {"category": heading, "title": m.group(1)[:20], "detail": "", "quote": m.group(0)[:-1]}
@@ -63,6 +75,8 @@ def reply_for(request: dict[str, Any]) -> dict[str, Any]:
             "period": "2024",
         }
     text = _section_text(user)
+    if "This section lists" in user and "List every number" in user:
+        return {"facts": facts_for(text), "findings": findings_for(text)}
     if "This section lists" in user:
         return {"findings": findings_for(text)}
     return {"facts": facts_for(text)}

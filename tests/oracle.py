@@ -178,6 +178,7 @@ class Oracle:
             fields = set(MetaReply.model_fields)
             return meta.model_dump(include=fields) if meta else {}
         found = self._where(blocks[-1]) if blocks else None
+        both = "This section lists" in user and "List every number" in user
         if found is None:
             return {"findings": []} if "This section lists" in user else {"facts": []}
         d, start = found
@@ -186,9 +187,12 @@ class Oracle:
         def inside(at: int, quote: str) -> bool:
             return at >= start and at + len(quote) <= end
 
-        if "This section lists" in user:
-            return {"findings": [_finding(f) for at, f in d.findings if inside(at, f.quote)]}
+        findings = [_finding(f) for at, f in d.findings if inside(at, f.quote)]
         facts = [f for at, f in d.facts if inside(at, f.quote)]
+        if both:
+            return {"facts": [_draft(f) for f in facts], "findings": findings}
+        if "This section lists" in user:
+            return {"findings": findings}
         if "A checker compared the facts below" in user:
             # the facts sent back are the oracle's own: it stands by them, as given
             listed = [json.loads(m) for m in re.findall(r"^Fact \d+: (.*)$", user, re.M)]

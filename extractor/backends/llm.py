@@ -12,12 +12,22 @@ from typing import Any
 
 from extractor import prompts
 from extractor.backends import CheckFn, Extraction, ProgressFn
+from extractor.backends._calls import (
+    MIN_CAP,
+    Group,
+    facts_cap,
+    findings_cap,
+    groups,
+    merged,
+    numbers_in,
+    plan,
+    reply_need,
+)
 from extractor.errors import ExtractionError, LLMError, ModeRefusedError
 from extractor.grounding import grounded
 from extractor.llm.protocol import ChatModel
 from extractor.llm.settings import Usage
 from extractor.loading import LoadedDocument
-from extractor.numbers import find_numbers
 from extractor.options import ExtractOptions
 from extractor.rules.meta import read_meta
 from extractor.schemas import Change, Fact, Finding, Rank, RepairInfo, ReportMeta, RunInfo, Section
@@ -28,41 +38,13 @@ from extractor.schemas.responses import (
     FindingDraft,
     FindingsReply,
     MetaReply,
+    SectionReply,
 )
 from extractor.sectioning import chunk_spans, halve, heading_title
 from extractor.units import canonical_unit, plain_number, to_std
 
-FACT_KINDS = frozenset({"status", "measures", "other"})
-FINDING_KINDS = frozenset({"problems", "recommendations"})
 CHUNK_OVERLAP = 80
 _DETAIL_CHARS = 240
-
-
-# A facts reply is sized by the numbers it has to write, not by the text's length: a
-# 400-character paragraph of a ranking bulletin states 20 numbers and needs ~2,000 tokens,
-# a 1,800-character narrative with three numbers needs ~400. A fact's JSON with its quote,
-# change and rank is ~100 tokens; counting every number and list item of the text as one
-# (more than the facts it gives), 100 each covered every chunk of the seeds and real pages.
-FACT_TOKENS = 100
-REPLY_BASE = 400
-MIN_CAP = 512
-
-
-def facts_cap(numbers: int, ceiling: int) -> int:
-    """max_tokens for a facts reply over a text stating ``numbers`` numbers: room for every
-    one (an uncapped weak model can talk for minutes, so there is a cap at all)."""
-    return max(MIN_CAP, min(ceiling, REPLY_BASE + FACT_TOKENS * numbers))
-
-
-def findings_cap(chars: int, ceiling: int) -> int:
-    """max_tokens for a findings reply: details copy the text, ~2 tokens per character."""
-    return max(MIN_CAP, min(ceiling, 300 + 2 * chars))
-
-
-def numbers_in(text: str) -> int:
-    """How many facts a text may give: its numbers, and the items of its lists (a ranking
-    list gives a fact per place named)."""
-    return len(find_numbers(text)) + text.count("、")
 
 
 def section_path(sec: Section) -> str:
@@ -127,7 +109,7 @@ class LLMBackend:
         """``span`` cut (in halves, as often as needed) until each part's facts fit the
         output ceiling: a dense ranking paragraph is two calls at once, not a cut-off reply
         and then two calls."""
-        if REPLY_BASE + FACT_TOKENS * numbers_in(text[span[0] : span[1]]) <= self.ceiling:
+        if reply_need(text[span[0] : span[1]], ("facts",)) <= self.ceiling:
             return [span]
         cut = halve(text, *span)
         if cut is None:
@@ -208,26 +190,28 @@ class LLMBackend:
         self, doc: LoadedDocument, sections: list[Section], check: CheckFn
     ) -> Extraction:
         usage = Usage()
-        plan = _plan(sections, doc.text)
-        groups = _groups(sections, plan, self.opts.chunk_chars, doc.text, self.ceiling)
-        self.tick("", 1 + len(groups))
+        tasks = plan(sections, doc.text)
+        calls = groups(sections, tasks, self.opts.chunk_chars, doc.text, self.ceiling)
+        self.tick("", 1 + len(calls))
         # Sections do not wait for the meta call: the rules' reading of the title block is
         # there at once, and it is all a section's prompt needs of it.
         hint = read_meta(doc.text, sections)
         asked = asyncio.create_task(self._meta(doc, sections, usage))
         jobs = [
-            asyncio.create_task(self._section(doc, _merged(g), hint, (task,), usage))
-            for task, g in groups
+            asyncio.create_task(
+                self._section(doc, merged(g.sections), hint, g.tasks, usage, g.need)
+            )
+            for g in calls
         ]
         try:
             meta, meta_error = await asked
             done = [await job for job in jobs]
-            results = await self._regroup(doc, groups, done, hint, plan, usage)
+            results = await self._regroup(doc, calls, done, hint, tasks, usage)
         except BaseException:
             for job in (asked, *jobs):
                 job.cancel()
             raise
-        x = _assemble(doc, sections, plan, meta, meta_error, results)
+        x = _assemble(doc, sections, tasks, meta, meta_error, results)
         repair: RepairInfo | None = None
         # repair needs every first answer; with some deferred, the next batch file asks it
         if self.opts.repair and not any(r.deferred for r in done):
@@ -235,7 +219,7 @@ class LLMBackend:
 
             checked, summary = check(x.facts, x.sections, meta.period)
             x.facts, repair = await repair_facts(
-                self, doc, usage, checked, summary, x.sections, meta, plan, check
+                self, doc, usage, checked, summary, x.sections, meta, tasks, check
             )
         x.run = RunInfo(
             backend="llm",
@@ -260,28 +244,28 @@ class LLMBackend:
     async def _regroup(
         self,
         doc: LoadedDocument,
-        groups: list[Group],
+        calls: list[Group],
         done: list[_SectionResult],
         meta: ReportMeta,
-        plan: dict[str, tuple[str, ...]],
+        tasks: dict[str, tuple[str, ...]],
         usage: Usage,
     ) -> dict[str, _SectionResult]:
         """Each section's result. A group whose call failed is asked again section by
         section, so a failure costs only the section whose text the endpoint will not take
         (and a resumed batch retries that section alone)."""
-        results = {sid: _SectionResult() for sid, tasks in plan.items() if tasks}
+        results = {sid: _SectionResult() for sid, t in tasks.items() if t}
         # a deferred call is not a failure: its group goes to the batch file as it is
         again = [
-            (t, g)
-            for (t, g), r in zip(groups, done, strict=True)
-            if r.error and not r.deferred and len(g) > 1
+            g.sections
+            for g, r in zip(calls, done, strict=True)
+            if r.error and not r.deferred and len(g.sections) > 1
         ]
-        self.tick("", sum(len(g) for _, g in again))
+        self.tick("", sum(len(g) for g in again))
         alone = await asyncio.gather(
-            *(self._section(doc, sec, meta, (t,), usage) for t, g in again for sec in g)
+            *(self._section(doc, sec, meta, tasks[sec.id], usage) for g in again for sec in g)
         )
         retried = iter(alone)
-        for (_, group), result in zip(groups, done, strict=True):
+        for (_, group, _), result in zip(calls, done, strict=True):
             if result.error and not result.deferred and len(group) > 1:
                 parts = [_distribute(doc.text, [sec], next(retried)) for sec in group]
             else:
@@ -302,8 +286,9 @@ class LLMBackend:
         back = [s for s in sections if s.kind == "back"]
         head_end = front[0].end if front else min(len(text), 600)
         # the title block and the signature say what a report is; the body says nothing more
+        # (without a signature block found, the last lines are where a date or a name is)
         head = text[: min(head_end, 600)]
-        tail = text[back[0].start : back[-1].end][-300:] if back else text[-200:]
+        tail = text[back[0].start : back[-1].end][-300:] if back else text[-100:]
         msgs = prompts.messages("meta", head=head, tail=tail)
         try:
             reply: MetaReply = await self.ask(MetaReply, msgs, MIN_CAP, usage, "meta")
@@ -322,18 +307,23 @@ class LLMBackend:
         meta: ReportMeta,
         tasks: tuple[str, ...],
         usage: Usage,
+        need: int | None = None,
     ) -> _SectionResult:
         """Every call of a section at once (its chunks, facts and findings), each failing
-        alone: a chunk that fails does not cost the chunks after it."""
+        alone: a chunk that fails does not cost the chunks after it. ``need``: what the
+        planner says the reply of the whole section may take."""
         text = doc.text
         chunks = chunk_spans(text, sec.start, sec.end, self.opts.chunk_chars, CHUNK_OVERLAP)
         variables: dict[str, Any] = {"title": meta.title, "region": meta.region}
         variables["period"] = meta.period
-        calls: list[Awaitable[list[Fact] | list[Finding]]] = []
-        if "facts" in tasks:
+        calls: list[Awaitable[list[Fact] | list[Finding] | list[Fact | Finding]]] = []
+        if tasks == ("facts", "findings"):
+            whole = need if len(chunks) == 1 else None
+            calls += [self._both(text, sec, c, usage, variables, whole) for c in chunks]
+        elif "facts" in tasks:
             pieces = [p for c in chunks for p in self.pieces(text, c)]
             calls += [self.facts_over(text, sec, p, usage, "facts", **variables) for p in pieces]
-        if "findings" in tasks:
+        elif "findings" in tasks:
             calls += [self._findings(text, sec, c, usage, variables) for c in chunks]
         out = _SectionResult()
         try:
@@ -362,6 +352,45 @@ class LLMBackend:
         out.findings = _dedupe_findings(out.findings)
         return out
 
+    async def _both(
+        self,
+        text: str,
+        sec: Section,
+        span: tuple[int, int],
+        usage: Usage,
+        variables: dict[str, Any],
+        need: int | None = None,
+    ) -> list[Fact | Finding]:
+        """A problems or recommendations text's facts and findings in one call, so the text
+        is sent once. A reply that would not fit the ceiling, or is cut off, is asked as two
+        calls, the facts one split as often as it needs."""
+        body = text[span[0] : span[1]]
+        need = need or reply_need(body, ("facts", "findings"))
+        if need <= self.ceiling:
+            msgs = prompts.messages(
+                "facts", path=section_path(sec), text=body, findings=True, **variables
+            )
+            try:
+                reply: SectionReply = await self.ask(
+                    SectionReply, msgs, need, usage, "facts+findings"
+                )
+            except LLMError as e:
+                if e.kind != "truncated":
+                    raise
+            else:
+                taken: set[int] = set()
+                facts = [fact_of(text, d, sec, span[0], taken) for d in reply.facts]
+                return [*facts, *(_finding(text, g, sec, span[0]) for g in reply.findings)]
+        facts_parts, findings = await asyncio.gather(
+            asyncio.gather(
+                *(self.facts_over(text, sec, p, usage, "facts", **variables)
+                  for p in self.pieces(text, span))
+            ),
+            self._findings(text, sec, span, usage, variables),
+        )  # fmt: skip
+        out: list[Fact | Finding] = [f for part in facts_parts for f in part]
+        return out + list(findings)
+
     async def _findings(
         self,
         text: str,
@@ -371,58 +400,11 @@ class LLMBackend:
         variables: dict[str, Any],
     ) -> list[Finding]:
         body = text[span[0] : span[1]]
-        msgs = prompts.messages(
-            "findings", path=section_path(sec), text=body, kind=sec.kind, **variables
-        )
+        msgs = prompts.messages("findings", path=section_path(sec), text=body, **variables)
         reply: FindingsReply = await self.ask(
             FindingsReply, msgs, findings_cap(len(body), self.ceiling), usage, "findings"
         )
         return [_finding(text, g, sec, span[0]) for g in reply.findings]
-
-
-Group = tuple[str, list[Section]]  # a task (facts | findings) and the sections it asks
-
-
-def _groups(
-    sections: list[Section],
-    plan: dict[str, tuple[str, ...]],
-    budget: int,
-    text: str,
-    ceiling: int,
-) -> list[Group]:
-    """For each task, runs of neighbouring sections asked it (of one kind, for findings),
-    each within ``budget`` characters and, for facts, with room for their facts under the
-    output ``ceiling``: one call for a handful of short sections, not one each. Every call
-    re-sends the instructions and the schema, ~1,500 tokens."""
-    groups: list[Group] = []
-    for task in ("facts", "findings"):
-        runs: list[list[Section]] = []
-        for sec in (s for s in sections if task in plan[s.id]):
-            last = runs[-1] if runs else None
-            if last is not None and _joins(last, sec, task, budget, text, ceiling):
-                last.append(sec)
-            else:
-                runs.append([sec])
-        groups += [(task, run) for run in runs]
-    return groups
-
-
-def _joins(
-    run: list[Section], sec: Section, task: str, budget: int, text: str, ceiling: int
-) -> bool:
-    if run[-1].end != sec.start or sec.end - run[0].start > budget:
-        return False
-    if task == "findings":
-        return run[-1].kind == sec.kind
-    return REPLY_BASE + FACT_TOKENS * numbers_in(text[run[0].start : sec.end]) <= ceiling
-
-
-def _merged(group: list[Section]) -> Section:
-    """One section spanning a group, for its calls (its facts are given back to their own)."""
-    first, last = group[0], group[-1]
-    if len(group) == 1:
-        return first
-    return first.model_copy(update={"end": last.end, "path": last.path[:1] or first.path})
 
 
 def _distribute(
@@ -483,34 +465,6 @@ def _assemble(
 
 def _with_status(sec: Section, error: str | None) -> Section:
     return sec.model_copy(update={"status": "failed" if error else "ok", "error": error})
-
-
-def _plan(sections: list[Section], text: str) -> dict[str, tuple[str, ...]]:
-    """The calls each section gets: ``("facts",)``, ``("findings",)``, both, or none.
-
-    A problems/recommendations parent whose items live in its sub-sections only holds an
-    intro sentence: asking for findings there invents them. A problems or recommendations
-    section that states numbers ("损失优良天数仍达40天") is asked for facts as well, and so is
-    a title block that runs on into an overview paragraph with figures (a bulletin's lead).
-    """
-    plan: dict[str, tuple[str, ...]] = {}
-    for i, sec in enumerate(sections):
-        nxt = sections[i + 1] if i + 1 < len(sections) else None
-        has_children = (
-            nxt is not None
-            and len(nxt.path) > len(sec.path)
-            and nxt.path[: len(sec.path)] == sec.path
-        )
-        tasks: tuple[str, ...] = ()
-        states = any(m.kind != "grade" for m in find_numbers(text[sec.start : sec.end]))
-        if sec.kind in FACT_KINDS or (sec.kind == "front" and states):
-            tasks = ("facts",)
-        elif sec.kind in FINDING_KINDS and not has_children:
-            tasks = ("findings",)
-            if states:
-                tasks = ("facts", "findings")
-        plan[sec.id] = tasks
-    return plan
 
 
 def fact_of(

@@ -78,7 +78,9 @@ async def repair_facts(
 ) -> tuple[list[Fact], RepairInfo]:
     """``facts`` (checked) after one round of repair, and what it changed."""
     info = RepairInfo(flagged_before=sum(_flagged(f) for f in facts))
-    rechecked, summary = await _fix(backend, doc, usage, facts, sections, meta, check, info)
+    rechecked, summary = await _fix(
+        backend, doc, usage, (facts, summary), sections, meta, check, info
+    )
     return await _missed(backend, doc, usage, rechecked, summary, sections, meta, plan, check, info)
 
 
@@ -86,7 +88,7 @@ async def _fix(
     backend: LLMBackend,
     doc: LoadedDocument,
     usage: Usage,
-    facts: list[Fact],
+    checked: tuple[list[Fact], CheckSummary],
     sections: list[Section],
     meta: ReportMeta,
     check: CheckFn,
@@ -94,8 +96,11 @@ async def _fix(
 ) -> tuple[list[Fact], CheckSummary]:
     from extractor.backends.llm import dedupe_facts
 
+    facts = checked[0]
     jobs = _fix_jobs(doc.text, facts, sections, backend.opts.chunk_chars, backend.overlap)
     info.sections = len(jobs)
+    if not jobs:  # nothing flagged: the check stands as it is
+        return checked
     backend.tick("", len(jobs))
     answers = await asyncio.gather(
         *(

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
+import re
+import ssl
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,6 +49,14 @@ MODES: dict[str, instructor.Mode] = {
     "md_json": instructor.Mode.MD_JSON,
 }
 _OTHER_MODE = {"json_schema": "json", "tools": "json", "json": "md_json", "md_json": "json"}
+# instructor's json and md_json modes put the reply schema in the system message, indented
+# two spaces a level: a third of a facts call's tokens
+_INSTRUCTOR_SCHEMA = re.compile(
+    r"\s*As a genius expert, your task is to understand the content and provide\s+the parsed "
+    r"objects in json that match the following json_schema:\s*(\{.*\})\s*Make sure to return "
+    r"an instance of the JSON, not the schema itself\s*",
+    re.S,
+)
 
 
 @dataclass
@@ -77,6 +88,34 @@ def _wrapped(response_model: type[T]) -> type[T]:
     from instructor.v2.core.function_calls import response_schema
 
     return cast(type[T], response_schema(response_model))
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for the process: loading the CA store costs ~30 ms, every client."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
+def _compact_message(message: dict[str, Any]) -> dict[str, Any]:
+    content = message.get("content")
+    if not isinstance(content, str) or "As a genius expert" not in content:
+        return message
+    return {**message, "content": _INSTRUCTOR_SCHEMA.sub(_compact_schema, content)}
+
+
+@functools.lru_cache(maxsize=32)
+def _compact_text(schema: str) -> str:
+    compact = json.dumps(json.loads(schema), ensure_ascii=False, separators=(",", ":"))
+    return f"\n\nReply with one JSON object (not the schema) that fits this JSON schema:\n{compact}"
+
+
+def _compact_schema(m: re.Match[str]) -> str:
+    try:
+        return _compact_text(m.group(1))
+    except ValueError:  # not the JSON we know: leave instructor's text as it is
+        return m.group(0)
 
 
 def _estimate(request: dict[str, Any]) -> int:
@@ -114,7 +153,7 @@ class LLMClient:
                 log.debug("HTTP %s %s", response.status_code, seen)
 
         hooks = {"request": [on_request], "response": [on_response]}
-        http_client = openai.DefaultAsyncHttpx2Client(event_hooks=hooks)
+        http_client = openai.DefaultAsyncHttpx2Client(event_hooks=hooks, verify=_tls())
         self.gate = AdaptiveGate(settings.concurrency)
         self.limits = RateLimits(settings.rpm, settings.tpm)
         self._openai = _OpenAI(
@@ -133,6 +172,7 @@ class LLMClient:
         state = _CALL.get()
         assert state is not None, "_create is only called from structured()"
         state.attempts += 1
+        request["messages"] = [_compact_message(m) for m in request["messages"]]
         key = request_key(request, self.settings.base_url)
         if self.cache is not None:
             hit = self.cache.get(key)

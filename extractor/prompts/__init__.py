@@ -8,13 +8,21 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Environment, FunctionLoader, StrictUndefined, Template
 
 from extractor.folding import simplified_same_length
 from extractor.schemas.catalogue import Indicator, catalogue
 from extractor.schemas.responses import REPLY_MODELS
 
-TEMPLATES = ("system.j2", "facts.j2", "findings.j2", "meta.j2", "repair.j2", "missed.j2")
+TEMPLATES = (
+    "system.j2",
+    "facts.j2",
+    "findings.j2",
+    "findings_rules.j2",
+    "meta.j2",
+    "repair.j2",
+    "missed.j2",
+)
 
 
 def _read(name: str) -> str:
@@ -24,7 +32,12 @@ def _read(name: str) -> str:
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     # StrictUndefined: a template naming a variable the code forgot must fail loudly in tests.
-    return Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    return Environment(
+        loader=FunctionLoader(_read),  # for {% include %}: one home for rules two prompts share
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +55,7 @@ def prompt_version() -> str:
 
 @lru_cache(maxsize=16)
 def _template(name: str) -> Template:
-    return _env().from_string(_read(name))
+    return _env().get_template(name)
 
 
 def _grams(s: str, n: int = 4) -> set[str]:

@@ -35,7 +35,8 @@ _CATEGORY_SYNONYMS = {
 
 def _compact(node: Any, top: bool = False) -> Any:
     """A schema without what only costs tokens: titles (but the top one, the tool's name),
-    ``default: null``, and ``anyOf [X, null]`` written as ``type: [X, "null"]``."""
+    ``default`` null or false, ``minLength``, and null as a type: a field that may be null
+    is not required, and a model leaves it out (validation still takes a null)."""
     if isinstance(node, list):
         return [_compact(n) for n in node]
     if not isinstance(node, dict):
@@ -43,16 +44,16 @@ def _compact(node: Any, top: bool = False) -> Any:
     out = {
         k: _compact(v)
         for k, v in node.items()
-        if not (k == "title" and not top) and not (k == "default" and v is None)
-    }
+        if not (k == "title" and not top) and not (k == "default" and v in (None, False))
+        and k != "minLength"  # validation says it when it matters
+    }  # fmt: skip
     if "properties" in node:
         out["properties"] = {k: _compact(v) for k, v in node["properties"].items()}
     options = out.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
         (other,) = [o for o in options if o != {"type": "null"}]
-        if set(other) == {"type"} and isinstance(other["type"], str):
-            del out["anyOf"]
-            out["type"] = [other["type"], "null"]
+        del out["anyOf"]
+        out.update(other)
     return out
 
 
@@ -96,34 +97,34 @@ def _ours(c: type) -> bool:
                for b in c.__mro__)  # fmt: skip
 
 
-# The instructions explain the fields with examples; descriptions here say only what a field
-# holds, since every call sends them again.
+# The instructions say what is a fact; descriptions say only what a field holds, since every
+# call sends them again.
 class ChangeDraft(_Reply):
-    basis: str | None = Field(None, description='"同比", "较上年"…')
-    value: float | None = Field(None, description="signed: 下降 → negative")
+    basis: str | None = Field(None, description="同比, 较上年…")
+    value: float | None = Field(None, description="下降 → negative")
     unit: str | None = None
 
 
 class RankDraft(_Reply):
-    scope: str | None = Field(None, description='"全省"…')
+    scope: str | None = Field(None, description="全省…")
     position: int | None = Field(None, description="第2 → 2")
-    metric: str | None = Field(None, description='"改善率", when stated')
+    metric: str | None = Field(None, description="改善率…, when stated")
     tied: bool = Field(False, description="并列")
 
 
 class FactDraft(_Reply):
     category: Category
     subject: str = Field(min_length=1, description="what the number measures, report's words")
-    indicator: str | None = Field(None, description="a key of the indicator list, or null")
-    value: float | None = Field(None, description="as stated; null only for a grade")
-    value_text: str | None = Field(None, description='grades only: "II类"')
-    unit: str | None = Field(None, description="as stated; null for an index")
-    period: str | None = Field(None, description="only when not the report's period")
-    area: str | None = Field(None, description="a part of the region, when stated")
+    indicator: str | None = Field(None, description="a key of the Indicators, if one fits")
+    value: float | None = Field(None, description="in digits: 一千六百六十三 → 1663")
+    value_text: str | None = Field(None, description="for a grade: II类")
+    unit: str | None = Field(None, description="as stated")
+    period: str | None = Field(None, description="if not the report's: 2025-01/2025-07")
+    area: str | None = Field(None, description="a part of the region: 主城区")
     change: ChangeDraft | None = None
     rank: RankDraft | None = None
-    is_target: bool = Field(False, description="a goal or plan, not an achieved value")
-    quote: str = Field(min_length=1, description="shortest EXACT substring holding the number")
+    is_target: bool = Field(False, description="a goal or plan")
+    quote: str = Field(min_length=1, description="shortest exact substring holding the number")
 
     @field_validator("category", mode="before")
     @classmethod
@@ -154,29 +155,14 @@ class FactDraft(_Reply):
 class FactsReply(_Reply):
     """Every number the section states, one fact per number."""
 
-    facts: list[FactDraft] = Field(default_factory=list, description="One per number, in order")
+    facts: list[FactDraft] = Field(default_factory=list)
 
 
 class FindingDraft(_Reply):
-    category: str = Field(
-        description="The heading the item sits under, without its number: "
-        '"结构性污染问题尚未根本解决"'
-    )
-    title: str = Field(
-        min_length=1,
-        description="The item's lead phrase: "
-        '"产业结构偏重" for "一是产业结构偏重。…"; for a heading '
-        "without enumerated items, the heading's own lead phrase",
-    )
-    detail: str = Field(
-        "",
-        description="The rest of the item in the report's words, "
-        "condensed to at most 200 characters",
-    )
-    quote: str = Field(
-        "",
-        description="The shortest EXACT substring of the section text that carries the lead phrase",
-    )
+    category: str = Field(description="the heading it sits under, without its number")
+    title: str = Field(min_length=1, description="the item's lead phrase")
+    detail: str = Field("", description="the rest, in the report's words, ≤200 characters")
+    quote: str = Field("", description="shortest exact substring holding the lead phrase")
 
     @model_validator(mode="after")
     def _quote_defaults_to_title(self) -> FindingDraft:
@@ -190,32 +176,25 @@ class FindingDraft(_Reply):
 class FindingsReply(_Reply):
     """Every problem or recommendation item of the section."""
 
-    findings: list[FindingDraft] = Field(
-        default_factory=list,
-        description="One entry per 一是/二是… item; a heading with no such items is one entry",
-    )
+    findings: list[FindingDraft] = Field(default_factory=list)
+
+
+class SectionReply(_Reply):
+    """Every number the section states, and its problem or recommendation items."""
+
+    facts: list[FactDraft] = Field(default_factory=list)
+    findings: list[FindingDraft] = Field(default_factory=list)
 
 
 class MetaReply(_Reply):
     """What the report is, from its title block and footer."""
 
-    title: str | None = Field(None, description="The report's title as written")
-    doc_type: DocType = Field(
-        "other",
-        description="survey_report (调研报告) | inspection_report (视察报告) | government_report "
-        "(政府向人大的报告) | bulletin (公报) | other",
-    )
-    issuer: str | None = Field(None, description="The body that wrote it, as written")
-    region: str | None = Field(
-        None, description='The city/district/province the report covers, as written: "安阳市"'
-    )
-    period: str | None = Field(
-        None,
-        description='Main reporting period: "2024", or "2025-01/2025-09" for year-to-date texts',
-    )
-    issued_on: str | None = Field(
-        None, description="ISO date (YYYY-MM-DD) of issue or of the meeting, when stated; else null"
-    )
+    title: str | None = Field(None, description="as written")
+    doc_type: DocType = "other"
+    issuer: str | None = Field(None, description="the body that wrote it, as written")
+    region: str | None = Field(None, description="the city or district it covers: 安阳市")
+    period: str | None = Field(None, description="2024, or 2025-01/2025-09 for year to date")
+    issued_on: str | None = Field(None, description="YYYY-MM-DD of issue or meeting, if stated")
 
     @field_validator("doc_type", mode="before")
     @classmethod
@@ -223,9 +202,10 @@ class MetaReply(_Reply):
         return v.strip().lower() if isinstance(v, str) else v
 
 
-ReplyKind = Literal["facts", "findings", "meta"]
+ReplyKind = Literal["facts", "findings", "section", "meta"]
 REPLY_MODELS: dict[str, type[_Reply]] = {
     "facts": FactsReply,
     "findings": FindingsReply,
+    "section": SectionReply,
     "meta": MetaReply,
 }
