@@ -4,6 +4,8 @@ which errs high)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 from extractor import FunctionModel, LLMError, extract, load_text
 from extractor.backends._calls import FACT_TOKENS, groups, plan, run_need
 from extractor.evaluation import load_gold
+from extractor.llm.settings import LLMSettings, Usage
 from extractor.schemas.responses import (
     FactsReply,
     FindingsReply,
@@ -178,3 +181,54 @@ def test_the_reply_schemas_say_no_null_and_require_only_what_must_be_there() -> 
     # a null the model sends anyway is still taken
     fact = {"category": "air", "subject": "x", "value": 1, "indicator": None, "change": None}
     assert FactsReply.model_validate({"facts": [{**fact, "quote": "x1"}]}).facts[0].change is None
+
+
+class _Slow:
+    """A model whose findings call is answered only once a repair call has come in (or after
+    five seconds): a document repaired only when every call is back would see none."""
+
+    def __init__(self) -> None:
+        self.settings = LLMSettings(model="slow", base_url="in-process")
+        self.events: list[str] = []
+        self.repair_seen = asyncio.Event()
+
+    async def structured(
+        self, response_model: type[Any], messages: list[dict[str, str]], *, usage: Usage,
+        max_tokens: int | None = None,
+    ) -> Any:  # fmt: skip
+        user = messages[-1]["content"]
+        usage.calls += 1
+        if response_model is MetaReply:
+            return MetaReply(title="2024年桐江市生态环境保护工作调研报告")
+        if "A checker compared the facts below" in user:
+            self.events.append("repair")
+            self.repair_seen.set()
+            fact = {"category": "air", "subject": "优良天数", "value": 226, "unit": "天",
+                    "quote": "全年优良天数226天"}  # fmt: skip
+            return FactsReply.model_validate({"facts": [fact]})
+        if response_model is FindingsReply:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.repair_seen.wait(), 5)
+            self.events.append("findings")
+            return FindingsReply.model_validate(
+                {"findings": [{"category": "", "title": "监管力量不足"}]}
+            )
+        self.events.append(response_model.__name__)
+        # wrong: the text says 226
+        bad = {"category": "air", "subject": "优良天数", "value": 262, "unit": "天",
+               "quote": "全年优良天数226天"}  # fmt: skip
+        return response_model.model_validate({"facts": [bad]})
+
+    async def aclose(self) -> None:
+        return None
+
+
+def test_a_section_is_repaired_as_soon_as_its_call_is_answered() -> None:
+    text = "一、总体情况\n全年优良天数226天。\n二、存在的问题\n监管力量不足。\n"
+    model = _Slow()
+    report = extract(load_text(text), backend="llm", model_client=model)
+    assert model.events.index("repair") < model.events.index("findings")
+    assert [(f.value, f.check.status if f.check else None) for f in report.facts] == [
+        (226, "verified")
+    ]
+    assert report.run.repair is not None and report.run.repair.corrected == 1

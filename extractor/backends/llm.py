@@ -6,8 +6,9 @@ once (repair). The model is injected: an ``LLMClient`` over HTTP, or a ``Functio
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from extractor import prompts
@@ -57,6 +58,7 @@ class _SectionResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     deferred: bool = False  # a call went to a batch file instead of the endpoint
+    repair: RepairInfo | None = None
 
 
 class LLMBackend:
@@ -197,30 +199,19 @@ class LLMBackend:
         # there at once, and it is all a section's prompt needs of it.
         hint = read_meta(doc.text, sections)
         asked = asyncio.create_task(self._meta(doc, sections, usage))
-        jobs = [
-            asyncio.create_task(
-                self._section(doc, merged(g.sections), hint, g.tasks, usage, g.need)
-            )
-            for g in calls
-        ]
+        answer = partial(self._answered, doc, hint=hint, usage=usage, check=check)
+        jobs = [asyncio.create_task(answer(g)) for g in calls]
         try:
             meta, meta_error = await asked
             done = [await job for job in jobs]
-            results = await self._regroup(doc, calls, done, hint, tasks, usage)
+            results, again = await self._regroup(doc.text, calls, done, tasks, answer)
         except BaseException:
             for job in (asked, *jobs):
                 job.cancel()
             raise
         x = _assemble(doc, sections, tasks, meta, meta_error, results)
-        repair: RepairInfo | None = None
-        # repair needs every first answer; with some deferred, the next batch file asks it
-        if self.opts.repair and not any(r.deferred for r in done):
-            from extractor.backends.repair import repair_facts
-
-            checked, summary = check(x.facts, x.sections, meta.period)
-            x.facts, repair = await repair_facts(
-                self, doc, usage, checked, summary, x.sections, meta, tasks, check
-            )
+        infos = [r.repair for r in (*done, *again) if r.repair is not None]
+        repair = _summed(infos) if self.opts.repair else None
         x.run = RunInfo(
             backend="llm",
             model=self.model.settings.model,
@@ -243,16 +234,16 @@ class LLMBackend:
 
     async def _regroup(
         self,
-        doc: LoadedDocument,
+        text: str,
         calls: list[Group],
         done: list[_SectionResult],
-        meta: ReportMeta,
         tasks: dict[str, tuple[str, ...]],
-        usage: Usage,
-    ) -> dict[str, _SectionResult]:
+        answer: Callable[[Group], Awaitable[_SectionResult]],
+    ) -> tuple[dict[str, _SectionResult], list[_SectionResult]]:
         """Each section's result. A group whose call failed is asked again section by
         section, so a failure costs only the section whose text the endpoint will not take
-        (and a resumed batch retries that section alone)."""
+        (and a resumed batch retries that section alone). Also the results of those asked
+        again."""
         results = {sid: _SectionResult() for sid, t in tasks.items() if t}
         # a deferred call is not a failure: its group goes to the batch file as it is
         again = [
@@ -262,21 +253,46 @@ class LLMBackend:
         ]
         self.tick("", sum(len(g) for g in again))
         alone = await asyncio.gather(
-            *(self._section(doc, sec, meta, tasks[sec.id], usage) for g in again for sec in g)
+            *(answer(Group(tasks[sec.id], [sec], 0)) for g in again for sec in g)
         )
         retried = iter(alone)
         for (_, group, _), result in zip(calls, done, strict=True):
             if result.error and not result.deferred and len(group) > 1:
-                parts = [_distribute(doc.text, [sec], next(retried)) for sec in group]
+                parts = [_distribute(text, [sec], next(retried)) for sec in group]
             else:
-                parts = [_distribute(doc.text, group, result)]
+                parts = [_distribute(text, group, result)]
             for part in parts:
                 for sid, r in part.items():
                     mine = results[sid]
                     mine.facts += r.facts
                     mine.findings += r.findings
                     mine.error = mine.error or r.error
-        return results
+        return results, list(alone)
+
+    async def _answered(
+        self,
+        doc: LoadedDocument,
+        call: Group,
+        *,
+        hint: ReportMeta,
+        usage: Usage,
+        check: CheckFn,
+    ) -> _SectionResult:
+        """One group's calls, and its repair as soon as they are answered: a section does not
+        wait for the rest of the document to be sent back."""
+        sec = merged(call.sections)
+        result = await self._section(doc, sec, hint, call.tasks, usage, call.need or None)
+        if not self.opts.repair or result.deferred or result.error or not result.facts:
+            return result
+        from extractor.backends.repair import repair_facts
+
+        # the group's facts carry the merged section's id: it is the section they are
+        # repaired in (each goes back to its own section afterwards)
+        checked, summary = check(result.facts, [sec], hint.period)
+        result.facts, result.repair = await repair_facts(
+            self, doc, usage, checked, summary, [sec], hint, {sec.id: call.tasks}, check
+        )
+        return result
 
     async def _meta(
         self, doc: LoadedDocument, sections: list[Section], usage: Usage
@@ -461,6 +477,11 @@ def _assemble(
             f"all {attempted} sections failed; first error: {failed[0]}", doc_id=doc.doc_id
         )
     return x
+
+
+def _summed(infos: list[RepairInfo]) -> RepairInfo:
+    """The repair of every group, as one round."""
+    return RepairInfo(**{k: sum(getattr(i, k) for i in infos) for k in RepairInfo.model_fields})
 
 
 def _with_status(sec: Section, error: str | None) -> Section:
