@@ -334,9 +334,11 @@ def eval_runs(history: Path) -> None:
 def _register() -> None:
     from extractor.cli._batch import batch_group
     from extractor.cli._export import export
+    from extractor.cli._review import review
 
     app.add_command(batch_group)
     app.add_command(export)
+    app.add_command(review)
 
 
 _register()
