@@ -335,10 +335,12 @@ def _register() -> None:
     from extractor.cli._batch import batch_group
     from extractor.cli._export import export
     from extractor.cli._review import review
+    from extractor.cli._serve import serve
 
     app.add_command(batch_group)
     app.add_command(export)
     app.add_command(review)
+    app.add_command(serve)
 
 
 _register()

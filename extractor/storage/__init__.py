@@ -3,7 +3,16 @@ the migration runner every SQLite file of the project uses (``apply_migrations``
 
 from extractor.storage._migrations import Migration, MigrationError, apply_migrations
 from extractor.storage._panel import PanelRow, panel
-from extractor.storage._rows import CopyRow, FactRow, FindingRow, ReportRow, Row, RunRow, SectionRow
+from extractor.storage._rows import (
+    CopyRow,
+    FactRow,
+    FindingRow,
+    JobRow,
+    ReportRow,
+    Row,
+    RunRow,
+    SectionRow,
+)
 from extractor.storage._store import MIGRATIONS, Store, failure_id, report_id, source_key
 from extractor.storage._views import VIEWS
 
@@ -13,6 +22,7 @@ __all__ = [
     "CopyRow",
     "FactRow",
     "FindingRow",
+    "JobRow",
     "Migration",
     "MigrationError",
     "PanelRow",

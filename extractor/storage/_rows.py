@@ -318,4 +318,25 @@ class CopyRow(Row):
     seen_at: str
 
 
+class JobRow(Row):
+    """A request to the service: its input and options, where it stands, and what it gave.
+    The input is kept until the job is done, so a restart resumes the job."""
+
+    table = "jobs"
+    not_null = frozenset({"status", "created_at", "updated_at"})
+    indexes = (("status",),)
+
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    filename: str | None = None
+    text: str | None = None  # the loaded text; cleared once the report is stored
+    chars: int = 0
+    options: str = "{}"  # JSON: the extraction options asked for (never an API key)
+    doc_id: str | None = None
+    report_id: str | None = None
+    error: str | None = None
+    created_at: str
+    updated_at: str
+
+
 TABLES: tuple[type[Row], ...] = (ReportRow, SectionRow, FactRow, FindingRow, RunRow)

@@ -40,6 +40,7 @@ from extractor.storage._rows import (
     CopyRow,
     FactRow,
     FindingRow,
+    JobRow,
     ReportRow,
     RunRow,
     SectionRow,
@@ -99,6 +100,11 @@ def _m0007_run_costs(db: Database) -> None:
     RunRow.add_columns(db, "0007")
 
 
+def _m0008_jobs(db: Database) -> None:
+    # The service's requests, so a restart loses none.
+    JobRow.create_table(db)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _m0001_initial),
     ("0002_run_repair", _m0002_run_repair),
@@ -107,6 +113,7 @@ MIGRATIONS: list[Migration] = [
     ("0005_numbers_as_stated", _m0005_numbers_as_stated),
     ("0006_panel_views", _m0006_panel_views),
     ("0007_run_costs", _m0007_run_costs),
+    ("0008_jobs", _m0008_jobs),
 ]
 
 
