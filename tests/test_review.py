@@ -183,3 +183,20 @@ def _in_view(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
                        return r.top >= Math.max(0, box.top) && r.bottom <= Math.min(innerHeight, box.bottom); }""",
         )
     )
+
+
+def test_in_a_browser_hovering_a_number_shows_its_fact_and_a_finding_finds_its_text(browser, pages):  # type: ignore[no-untyped-def]
+    report, page, _ = _open(browser, pages, "seed")
+    i = next(i for i, f in enumerate(report.facts) if f.span and f.change)
+    page.hover(f"#f-{i}")
+    shown = page.locator("#details").inner_text()
+    assert report.facts[i].subject in shown and "change" in shown
+    page.focus("#f-0")
+    assert report.facts[0].subject in page.locator("#details").inner_text()
+    key = next(f"p{k}" for k, g in enumerate(report.problems) if g.span)
+    page.click(f"aside li[data-finding='{key}']")
+    flashed = page.locator("#text .flash")
+    assert flashed.count() == 1
+    # the piece of text where the finding's quote begins
+    span = report.problems[int(key[1:])].span
+    assert span is not None and report.text[span[0] :].startswith(flashed.inner_text())
