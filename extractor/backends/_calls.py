@@ -4,9 +4,10 @@ schema, so the fewer calls, the fewer tokens; the output ceiling bounds how few.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
-from extractor.numbers import find_numbers
+from extractor.numbers import Mention, find_numbers
 from extractor.schemas import Section
 
 FACT_KINDS = frozenset({"status", "measures", "other"})
@@ -73,7 +74,13 @@ def run_need(run: list[Section], tasks: dict[str, tuple[str, ...]], text: str) -
 def numbers_in(text: str) -> int:
     """How many facts a text may give: its numbers, and the items of its lists (a ranking
     list gives a fact per place named)."""
-    return len(find_numbers(text)) + text.count("、")
+    return len(_numbers(text)) + text.count("、")
+
+
+@lru_cache(maxsize=1024)
+def _numbers(text: str) -> tuple[Mention, ...]:
+    # planning asks of one section's text several times (its tasks, each run it may join)
+    return tuple(find_numbers(text))
 
 
 def plan(sections: list[Section], text: str) -> dict[str, tuple[str, ...]]:
@@ -93,7 +100,7 @@ def plan(sections: list[Section], text: str) -> dict[str, tuple[str, ...]]:
             and nxt.path[: len(sec.path)] == sec.path
         )
         tasks: tuple[str, ...] = ()
-        states = any(m.kind != "grade" for m in find_numbers(text[sec.start : sec.end]))
+        states = any(m.kind != "grade" for m in _numbers(text[sec.start : sec.end]))
         if sec.kind in FACT_KINDS or (sec.kind == "front" and states):
             tasks = ("facts",)
         elif sec.kind in FINDING_KINDS and not has_children:
