@@ -218,7 +218,7 @@ def batch20(concurrency: int, latency: float) -> str:
     ideal = latency * math.ceil(calls / concurrency)
     ratio = wall / ideal
     head = f"batch of 20  c={concurrency:<2} calls {calls:3}"
-    return f"{head}  wall {wall:5.1f} s = {ratio:3.1f}x ideal  cpu {1000 * cpu / 20:3.0f} ms/doc"
+    return f"{head}  wall {wall:5.2f} s = {ratio:4.2f}x ideal  cpu {1000 * cpu / 20:3.0f} ms/doc"
 
 
 def main() -> None:
@@ -244,7 +244,7 @@ def main() -> None:
                     f"{name:18} {mode:5} c={c:<2} prompt {r['prompt']:6} tokens "
                     f"({r['prompt'] / r['doc']:4.2f}x the document's {r['doc']}){real}  "
                     f"calls {r['calls']:3}  wall {r['wall']:5.1f} s = "
-                    f"{r['wall'] / r['ideal']:3.1f}x ideal  cpu {r['cpu_ms']:4.1f} ms/call",
+                    f"{r['wall'] / r['ideal']:4.2f}x ideal  cpu {r['cpu_ms']:4.1f} ms/call",
                     flush=True,
                 )
     if args.batch:

@@ -71,14 +71,16 @@ async def aextract_document(
     ``model`` replaces the HTTP model the options describe (a ``FunctionModel`` in tests)."""
     started = time.monotonic()
     sections = split_sections(doc.text)
+    mentions = find_numbers(doc.text, include_masked=True)
     backend = make_backend(opts, model=model, progress=progress)
     # the model path checks more than once (before and after repair): find the numbers once
-    check = partial(check_stage, doc.text, mentions=find_numbers(doc.text, include_masked=True))
+    check = partial(check_stage, doc.text, mentions=mentions)
     try:
         x: Extraction = await backend.extract(doc, sections, check)
     finally:
         await backend.aclose()
-    facts, checks = check(x.facts, x.sections, x.meta.period)
+    # in a thread: in a batch, the loop goes on sending other documents' calls meanwhile
+    facts, checks = await asyncio.to_thread(check, x.facts, x.sections, x.meta.period)
     return Report(
         doc_id=doc.doc_id,
         source=doc.source(),

@@ -288,7 +288,8 @@ class LLMBackend:
 
         # the group's facts carry the merged section's id: it is the section they are
         # repaired in (each goes back to its own section afterwards)
-        checked, summary = check(result.facts, [sec], hint.period)
+        # in a thread: the loop goes on sending the calls that wait while this group is checked
+        checked, summary = await asyncio.to_thread(check, result.facts, [sec], hint.period)
         result.facts, result.repair = await repair_facts(
             self, doc, usage, checked, summary, [sec], hint, {sec.id: call.tasks}, check
         )
