@@ -125,6 +125,27 @@ def test_a_file_upload_is_read_as_its_type(svc: Service) -> None:
         assert c.post("/v1/extract", files=gbk).json()["report"]["facts"]
 
 
+def test_docx_and_pdf_uploads_are_read(svc: Service, tmp_path: Path) -> None:
+    import docx
+
+    from tests.test_loading import _pdf
+
+    document = docx.Document()
+    for line in SHORT.splitlines():
+        document.add_paragraph(line)
+    document.save(str(tmp_path / "r.docx"))
+    pdf = _pdf(tmp_path / "r.pdf", "Air quality 2024: good days 226, PM2.5 annual mean 51 ug/m3.")
+    with svc.client() as c:
+        for path in (tmp_path / "r.docx", pdf):
+            r = c.post("/v1/extract", files={"file": (path.name, path.read_bytes())})
+            assert r.status_code == 200, r.text
+            values = {f["value"] for f in r.json()["report"]["facts"]}
+            assert 226 in values, (path.name, values)
+        scan = _pdf(tmp_path / "scan.pdf", None)
+        r = c.post("/v1/extract", files={"file": ("scan.pdf", scan.read_bytes())})
+        assert r.status_code == 400 and "OCR" in r.json()["message"]
+
+
 @pytest.mark.parametrize(
     ("send", "status", "words"),
     [
