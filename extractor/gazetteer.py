@@ -112,14 +112,34 @@ def covering_region(names: list[str]) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
-    words = sorted(_names() | set(_short_forms()), key=lambda w: (-len(w), w))
-    return re.compile("|".join(map(re.escape, words)))
+def _words() -> tuple[dict[str, tuple[int, ...]], frozenset[str]]:
+    """The names and short forms by their first two characters, with the lengths they come
+    in (longest first), and the set of them."""
+    words = _names() | set(_short_forms())
+    lengths: dict[str, set[int]] = {}
+    for w in words:
+        lengths.setdefault(w[:2], set()).add(len(w))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}, frozenset(words)
 
 
 def find_regions(simplified: str) -> list[tuple[int, str]]:
-    """Every division named in a simplified text: (offset, full name), in order."""
-    return [
-        (m.start(), canonical_region(m.group()) or m.group())
-        for m in _pattern().finditer(simplified)
-    ]
+    """Every division named in a simplified text: (offset, full name), in order; the longest
+    name at the leftmost place, then on after it. (A regex alternation of ~3,000 names costs
+    ~2 ms a paragraph; a look-up by first two characters a tenth of it.)"""
+    starts, words = _words()
+    out: list[tuple[int, str]] = []
+    i, end = 0, len(simplified) - 1
+    while i < end:
+        sizes = starts.get(simplified[i : i + 2])
+        if sizes is not None:
+            for n in sizes:
+                w = simplified[i : i + n]
+                if len(w) == n and w in words:
+                    out.append((i, canonical_region(w) or w))
+                    i += n
+                    break
+            else:
+                i += 1
+            continue
+        i += 1
+    return out
