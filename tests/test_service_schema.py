@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-
 from tests.test_service import SHORT, TOKEN, Service
 
 
@@ -36,4 +34,3 @@ def test_the_openapi_schema_holds_for_generated_requests(tmp_path: Path) -> None
         assert "Traceback" not in svc.log.read_text(encoding="utf-8", errors="replace")
     finally:
         svc.stop()
-    assert httpx  # the service tests' client

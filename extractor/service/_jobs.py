@@ -66,13 +66,12 @@ class Jobs:
         return dataclasses.replace(self.base, **asked)
 
     def _extract(self, job: JobRow) -> Report:
-        from extractor import load_text
-        from extractor.pipeline import extract
+        from extractor import aio, load_text
+        from extractor.pipeline import aextract_document
 
         opts = self.options_for(job)
-        fields = {f.name: getattr(opts, f.name) for f in dataclasses.fields(opts)}
         doc = load_text(job.text or "", path=job.filename, max_mb=None)
-        report = extract(doc, **fields)
+        report = aio.run(aextract_document(doc, opts))  # a thread of its own: its own loop
         with self._open() as store:
             rid = store.save_report(report, config=opts.config_key(), path=None)
         self._update(job.id, status="done", doc_id=report.doc_id, report_id=rid, text=None)
