@@ -30,11 +30,14 @@ class UsageError(ExtractorError):
 class InputError(ExtractorError):
     """A document could not be read: missing, empty, binary, undecodable, unsupported."""
 
-    def __init__(self, path: str | None, problem: str) -> None:
+    def __init__(self, path: str | None, problem: str, *, kind: str = "unreadable") -> None:
+        # kind: unreadable | empty | too_large | unsupported (what a caller such as the
+        # service answers with)
         where = f"{path}: " if path else ""
-        super().__init__(f"{where}{problem}", path=path, problem=problem)
+        super().__init__(f"{where}{problem}", path=path, problem=problem, kind=kind)
         self.path = path
         self.problem = problem
+        self.kind = kind
 
 
 class ConfigError(UsageError):

@@ -116,6 +116,7 @@ def _too_big(shown: str, size: int, max_mb: float | None) -> None:
             shown,
             f"is {size / 1_000_000:.1f} MB, over the {max_mb:g} MB limit; raise it with "
             "--max-mb (max_mb= in Python) or split the file",
+            kind="too_large",
         )
 
 
@@ -139,6 +140,7 @@ def load(path: str | os.PathLike[str], *, max_mb: float | None = MAX_MB) -> Load
             shown,
             f"unsupported file type {kind}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
             " (save or export the report as one of these)",
+            kind="unsupported",
         )
     try:
         _too_big(shown, p.stat().st_size, max_mb)
@@ -155,14 +157,16 @@ def load_bytes(
     _too_big(path or "<bytes>", len(data), max_mb)
     if suffix.lower() not in SUPPORTED_SUFFIXES:
         raise InputError(
-            path, f"unsupported file type {suffix!r}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+            path,
+            f"unsupported file type {suffix!r}; supported: {', '.join(SUPPORTED_SUFFIXES)}",
+            kind="unsupported",
         )
     return _from_bytes(data, path or "<bytes>", suffix.lower(), keep_path=path is not None)
 
 
 def _from_bytes(data: bytes, shown: str, suffix: str, *, keep_path: bool = True) -> LoadedDocument:
     if not data.strip():
-        raise InputError(shown, "is empty; check that this is the right file")
+        raise InputError(shown, "is empty; check that this is the right file", kind="empty")
     if suffix == ".docx":
         raw, encoding = _docx_text(data, shown), "docx"
     elif suffix == ".pdf":
@@ -189,6 +193,7 @@ def _build(raw: str, *, path: str | None, sha256: str, encoding: str) -> LoadedD
         raise InputError(
             path or "<text>",
             "contains no text (only whitespace or page numbers); check that this is the right file",
+            kind="empty",
         )
     return LoadedDocument(path, raw, text, offsets, sha256, encoding)
 

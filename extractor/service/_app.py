@@ -262,15 +262,18 @@ def _first(e: ValidationError, prefix: str) -> str:
     return f"{where}: {first['msg']}"
 
 
+# InputError.kind → the status and error code a request gets
+_INPUT_STATUS = {
+    "too_large": (413, "too_large"),
+    "unsupported": (415, "unsupported_type"),
+    "empty": (400, "empty"),
+    "unreadable": (400, "unreadable"),
+}
+
+
 def _input_problem(e: InputError) -> Problem:
-    text = e.problem
-    if "MB" in text and ("over" in text or "larger" in text or "limit" in text):
-        return Problem(413, "too_large", str(e))
-    if "unsupported" in text:
-        return Problem(415, "unsupported_type", str(e))
-    if "empty" in text or "no text" in text:
-        return Problem(400, "empty", str(e))
-    return Problem(400, "unreadable", str(e))
+    status, code = _INPUT_STATUS.get(e.kind, (400, "unreadable"))
+    return Problem(status, code, str(e))
 
 
 def _routes(app: FastAPI, settings: ServiceSettings, jobs: Jobs, auth: list[Any]) -> None:
