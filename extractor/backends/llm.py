@@ -46,6 +46,8 @@ from extractor.units import canonical_unit, plain_number, to_std
 
 CHUNK_OVERLAP = 80
 _DETAIL_CHARS = 240
+# a reply cut off at its cap, or a request over the model's window: a shorter text is asked
+_TOO_LONG = ("truncated", "context")
 
 
 def section_path(sec: Section) -> str:
@@ -145,7 +147,7 @@ class LLMBackend:
                 return await self.facts_over(
                     text, sec, span, usage, template, cap=self.ceiling, **variables
                 )
-            cut = halve(text, *span) if e.kind == "truncated" else None
+            cut = halve(text, *span) if e.kind in _TOO_LONG else None
             if cut is None or isinstance(e, ModeRefusedError):
                 raise
             halves = ((span[0], cut), (cut, span[1]))
@@ -392,7 +394,7 @@ class LLMBackend:
                     SectionReply, msgs, need, usage, "facts+findings"
                 )
             except LLMError as e:
-                if e.kind != "truncated":
+                if e.kind not in _TOO_LONG:
                     raise
             else:
                 taken: set[int] = set()

@@ -35,6 +35,7 @@ from extractor.errors import LLMError, ModeRefusedError
 from extractor.llm.cache import ResponseCache, request_key
 from extractor.llm.limits import AdaptiveGate, RateLimits, retry_after
 from extractor.llm.settings import LLMSettings, Usage
+from extractor.llm.window import Window, last_attempt_only, stated_window
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -63,6 +64,7 @@ _INSTRUCTOR_SCHEMA = re.compile(
 class _CallState:
     usage: Usage
     attempts: int = 0
+    first: int = 0  # messages in the first attempt: a re-ask sends them and its own last pair
 
 
 # Per asyncio task: sections run concurrently through one client, each counting its own usage.
@@ -202,7 +204,10 @@ class LLMClient:
         state = _CALL.get()
         assert state is not None, "_create is only called from structured()"
         state.attempts += 1
-        request["messages"] = [_compact_message(m) for m in request["messages"]]
+        messages = [_compact_message(m) for m in request["messages"]]
+        if state.attempts == 1:
+            state.first = len(messages)
+        request["messages"] = last_attempt_only(messages, state.first)
         key = request_key(request, self.settings.base_url)
         if self.cache is not None:
             hit = self.cache.get(key)
@@ -224,7 +229,7 @@ class LLMClient:
     async def _send(self, request: dict[str, Any]) -> ChatCompletion:
         """One request through the gate and the rate limits; a 429 cuts the calls in flight,
         waits what the server asks, and goes again (``max_retries`` times)."""
-        attempt = 0
+        attempt, resized = 0, False
         while True:
             await self.limits.acquire(_estimate(request))
             async with self.gate:
@@ -235,6 +240,16 @@ class LLMClient:
                     completion = await self._openai.post(
                         "/chat/completions", cast_to=ChatCompletion, body=request
                     )
+                except openai.BadRequestError as e:
+                    # a server that states the window and the prompt's size: once, a reply
+                    # cap that fits (the reply may then be cut off, and the text is cut)
+                    window = _window_of(e)
+                    fit = window.room(int(request.get("max_tokens") or 0)) if window else None
+                    if fit is None or resized:
+                        raise
+                    log.debug("reply cap %s -> %d to fit the window", request["max_tokens"], fit)
+                    request, resized = {**request, "max_tokens": fit}, True
+                    continue
                 except openai.RateLimitError as e:
                     self.gate.cut()
                     if attempt >= self.settings.max_retries:
@@ -294,6 +309,14 @@ class LLMClient:
                     f"(HTTP {status}: {body}); "
                     f"try --mode {_OTHER_MODE[mode]}",
                     kind="mode",
+                    status=status,
+                )
+            window = _window_of(root) if status == 400 else None
+            if window is not None:
+                return LLMError(
+                    f"the request runs over the model's context window ({window.describe()}): "
+                    "shorten sections with --chunk-chars, or use a model with a longer context",
+                    kind="context",
                     status=status,
                 )
             if status == 401:
@@ -365,6 +388,10 @@ def _refuses_mode(mode: str, status: int, body: str) -> bool:
     if mode == "json_schema" and status in (400, 422):
         return True
     return any(w in body.lower() for w in _MODE_WORDS.get(mode, ()))
+
+
+def _window_of(exc: openai.APIStatusError) -> Window | None:
+    return stated_window(_error_message(exc), exc.body)
 
 
 def _validation_summary(exc: BaseException) -> str:
