@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -23,3 +24,19 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
     asyncio.run(main())
     return box[0]
+
+
+_CPU: ThreadPoolExecutor | None = None
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in the one thread kept for the pipeline's CPU stages (reading numbers,
+    grounding, checking), so the loop goes on sending calls meanwhile.
+
+    One thread, not ``to_thread``'s pool: several CPU-bound threads would each take the GIL
+    in turn, and the loop, waiting its turn behind all of them, would send calls late.
+    """
+    global _CPU
+    if _CPU is None:
+        _CPU = ThreadPoolExecutor(1, thread_name_prefix="extractor-cpu")
+    return await asyncio.get_running_loop().run_in_executor(_CPU, fn, *args)

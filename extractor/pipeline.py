@@ -70,8 +70,9 @@ async def aextract_document(
     """The one place every surface (API, CLI, batch, evaluation) extracts a document.
     ``model`` replaces the HTTP model the options describe (a ``FunctionModel`` in tests)."""
     started = time.monotonic()
-    sections = split_sections(doc.text)
-    mentions = find_numbers(doc.text, include_masked=True)
+    # in a thread, like the check below: in a batch, the first documents' calls go out while
+    # the next ones are still being read
+    sections, mentions = await aio.off_loop(_read, doc.text)
     backend = make_backend(opts, model=model, progress=progress)
     # the model path checks more than once (before and after repair): find the numbers once
     check = partial(check_stage, doc.text, mentions=mentions)
@@ -80,7 +81,7 @@ async def aextract_document(
     finally:
         await backend.aclose()
     # in a thread: in a batch, the loop goes on sending other documents' calls meanwhile
-    facts, checks = await asyncio.to_thread(check, x.facts, x.sections, x.meta.period)
+    facts, checks = await aio.off_loop(check, x.facts, x.sections, x.meta.period)
     return Report(
         doc_id=doc.doc_id,
         source=doc.source(),
@@ -93,6 +94,10 @@ async def aextract_document(
         checks=checks,
         run=x.run.model_copy(update={"seconds": round(time.monotonic() - started, 3)}),
     )
+
+
+def _read(text: str) -> tuple[list[Section], list[Mention]]:
+    return split_sections(text), find_numbers(text, include_masked=True)
 
 
 def check(report: Report, text: str | None = None) -> Report:

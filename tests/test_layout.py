@@ -95,3 +95,50 @@ def test_no_function_or_module_outgrows_a_reading():
                 if lines > MAX_FUNCTION_LINES:
                     long_functions.append(f"{path.relative_to(PACKAGE)}:{node.name} ({lines})")
     assert long_functions == [] and long_modules == []
+
+
+def _ast_imports(path: Path, module: str) -> set[str]:
+    """The imports as Python's own parser reads them: the yardstick for the cheap reader."""
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            found |= {base} | {f"{base}.{a.name}" for a in node.names}
+    return {n for n in found if n == "extractor" or n.startswith("extractor.")}
+
+
+def test_the_versions_import_reader_agrees_with_the_parser_on_every_module() -> None:
+    from extractor.versions import _imports
+
+    for path in SOURCES:
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+        module = ".".join(parts)
+        assert _imports(path, module) == _ast_imports(path, module), module
+
+
+def test_the_versions_import_reader_reads_awkward_forms(tmp_path: Path) -> None:
+    from extractor.versions import _imports
+
+    src = tmp_path / "mod.py"
+    src.write_text(
+        "import extractor.a as x, extractor.b\n"
+        "def f():\n"
+        "    from ..c import (\n"
+        "        d,  # why\n"
+        "        e as g,\n"
+        "    )\n"
+        "    from . import h; import os\n"
+        "from extractor.i import j  # k\n",
+        "utf-8",
+    )
+    assert _imports(src, "extractor.p.q") == {
+        "extractor.a", "extractor.b", "extractor.c", "extractor.c.d", "extractor.c.e",
+        "extractor.p", "extractor.p.h", "extractor.i", "extractor.i.j",
+    }  # fmt: skip

@@ -229,6 +229,30 @@ def test_reply_models_accept_what_models_commonly_send():
     assert reply.facts[0].indicator is None
 
 
+def test_an_indicator_key_written_as_the_category_is_read_as_both_without_a_reask(
+    fake_llm, tmp_path
+):
+    # what Qwen2.5-0.5B sends: the catalogue key where the category goes
+    fact = {"category": "good_air_days", "subject": "优良天数", "value": 226, "unit": "天",
+            "quote": "优良天数226天"}  # fmt: skip
+    fake_llm.script(META, facts_reply(fact))
+    report = run(fake_llm, SMALL, tmp_path)
+    assert report.run.reasks == 0
+    assert all(s.status == "ok" for s in report.sections)
+    (got,) = [f for f in report.facts if f.value == 226]
+    assert (got.category, got.indicator) == ("air", "good_air_days")
+
+
+def test_a_category_off_the_list_costs_the_fact_its_category_not_the_section(fake_llm, tmp_path):
+    fact = {"category": "生态环保责任落实", "subject": "优良天数", "value": 226, "unit": "天",
+            "quote": "优良天数226天"}  # fmt: skip
+    fake_llm.script(META, facts_reply(fact))
+    report = run(fake_llm, SMALL, tmp_path)
+    assert report.run.reasks == 0
+    (got,) = [f for f in report.facts if f.value == 226]
+    assert got.category == "other" and got.check is not None and got.check.status == "verified"
+
+
 def test_exhausted_reasks_give_a_short_field_by_field_error(fake_llm, tmp_path):
     bad = facts_reply({"category": "air", "subject": "优良天数", "value": 226})  # no quote
     fake_llm.script(META, bad, bad, bad)

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from sqlite_utils import Database
-from sqlite_utils.db import Table
 
 from extractor.errors import StoreError
 from extractor.schemas.report import (
@@ -311,22 +310,17 @@ def test_another_config_is_another_report(store: Store) -> None:
     assert len(store.load_report(a).facts) == 4 and len(store.load_report(b).facts) == 1
 
 
-def test_a_save_that_breaks_halfway_leaves_the_previous_report_whole(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_save_that_breaks_halfway_leaves_the_previous_report_whole(store: Store) -> None:
     original = make_report()
     rid = store.save_report(original, config=CONFIG, path="a.txt")
-    real_insert_all = Table.insert_all
-
-    def insert_all(self: Table, records: Any, *args: Any, **kwargs: Any) -> Table:
-        if self.name == "findings":
-            raise sqlite3.OperationalError("disk I/O error")
-        return real_insert_all(self, records, *args, **kwargs)
-
-    monkeypatch.setattr(Table, "insert_all", insert_all)
+    # the database itself refuses the findings, after the report row and its facts went in
+    store.db.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON findings BEGIN "
+        "SELECT RAISE(ABORT, 'disk I/O error'); END"
+    )
     with pytest.raises(StoreError, match="disk I/O error"):
         store.save_report(make_report(1), config=CONFIG, path="a.txt")
-    monkeypatch.undo()
+    store.db.execute("DROP TRIGGER refuse")
 
     assert store.load_report(rid) == original
     assert counts(store)["facts"] == 4

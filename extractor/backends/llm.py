@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from extractor import prompts
+from extractor import aio, prompts
 from extractor.backends import CheckFn, Extraction, ProgressFn
 from extractor.backends._calls import (
     MIN_CAP,
@@ -190,16 +190,22 @@ class LLMBackend:
 
     # -- the document -------------------------------------------------------------------
 
+    def _plan(
+        self, doc: LoadedDocument, sections: list[Section]
+    ) -> tuple[dict[str, tuple[str, ...]], list[Group], ReportMeta]:
+        tasks = plan(sections, doc.text)
+        calls = groups(sections, tasks, self.opts.chunk_chars, doc.text, self.ceiling)
+        return tasks, calls, read_meta(doc.text, sections)
+
     async def extract(
         self, doc: LoadedDocument, sections: list[Section], check: CheckFn
     ) -> Extraction:
         usage = Usage()
-        tasks = plan(sections, doc.text)
-        calls = groups(sections, tasks, self.opts.chunk_chars, doc.text, self.ceiling)
-        self.tick("", 1 + len(calls))
         # Sections do not wait for the meta call: the rules' reading of the title block is
-        # there at once, and it is all a section's prompt needs of it.
-        hint = read_meta(doc.text, sections)
+        # there at once, and it is all a section's prompt needs of it. In a thread: in a
+        # batch, other documents' calls go out meanwhile.
+        tasks, calls, hint = await aio.off_loop(self._plan, doc, sections)
+        self.tick("", 1 + len(calls))
         asked = asyncio.create_task(self._meta(doc, sections, usage))
         answer = partial(self._answered, doc, hint=hint, usage=usage, check=check)
         jobs = [asyncio.create_task(answer(g)) for g in calls]
@@ -291,7 +297,7 @@ class LLMBackend:
         # the group's facts carry the merged section's id: it is the section they are
         # repaired in (each goes back to its own section afterwards)
         # in a thread: the loop goes on sending the calls that wait while this group is checked
-        checked, summary = await asyncio.to_thread(check, result.facts, [sec], hint.period)
+        checked, summary = await aio.off_loop(check, result.facts, [sec], hint.period)
         result.facts, result.repair = await repair_facts(
             self, doc, usage, checked, summary, [sec], hint, {sec.id: call.tasks}, check
         )

@@ -8,13 +8,15 @@ errors raised here are what instructor's re-ask loop feeds back, so messages say
 from __future__ import annotations
 
 import copy
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 
 from extractor.schemas.catalogue import by_key
 from extractor.schemas.report import Category, DocType
+
+_CATEGORIES = frozenset(get_args(Category))
 
 _CATEGORY_SYNONYMS = {
     "climate": "energy_climate",
@@ -126,12 +128,27 @@ class FactDraft(_Reply):
     is_target: bool = Field(False, description="a goal or plan")
     quote: str = Field(min_length=1, description="shortest exact substring holding the number")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _indicator_as_category(cls, data: Any) -> Any:
+        # Small models write the indicator's key where the category goes; the key says both.
+        if isinstance(data, dict) and isinstance(data.get("category"), str):
+            entry = by_key().get(data["category"].strip())
+            if entry is not None:
+                data = {**data, "category": entry.category}
+                if not data.get("indicator"):
+                    data["indicator"] = entry.key
+        return data
+
     @field_validator("category", mode="before")
     @classmethod
     def _category(cls, v: Any) -> Any:
         if isinstance(v, str):
             key = v.strip().lower().replace(" ", "_").replace("-", "_")
-            return _CATEGORY_SYNONYMS.get(key, key)
+            key = _CATEGORY_SYNONYMS.get(key, key)
+            # Like an unknown indicator key: a lesser error than losing the section's facts
+            # to re-asks a small model cannot satisfy. The number is checked all the same.
+            return key if key in _CATEGORIES else "other"
         return v
 
     @field_validator("indicator", mode="before")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import types
 import typing
+from functools import cache
 from typing import Any, ClassVar, Literal, Self, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -93,12 +94,25 @@ class Row(BaseModel):
     def flat(cls, obj: BaseModel, **given: Any) -> Self:
         """The row for ``obj``; ``given`` sets columns ``obj`` does not hold (ids, counts)."""
         values: dict[str, Any] = {}
-        for name, f in cls.model_fields.items():
-            value = given[name] if name in given else _lookup(obj, name)
-            if _extra(f, "json", False) and value is not None and name not in given:
+        for name, path, as_json in _plan(cls, type(obj)):
+            if name in given:
+                values[name] = given[name]
+                continue
+            value = _follow(obj, path) if path is not None else _lookup(obj, name)
+            if as_json and value is not None:
                 value = json.dumps(_plain(value), ensure_ascii=False)
             values[name] = value
         return cls(**values)
+
+    @classmethod
+    def insert_sql(cls) -> str:
+        """One prepared INSERT of every column, for ``values``."""
+        names = ", ".join(f"[{n}]" for n in cls.model_fields)
+        marks = ", ".join("?" * len(cls.model_fields))
+        return f"INSERT INTO [{cls.table}] ({names}) VALUES ({marks})"
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, n) for n in type(self).model_fields)
 
     def to_model(self, model: type[M], **given: Any) -> M:
         """The model this row stores (``given`` for fields the row names differently)."""
@@ -135,6 +149,48 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
         if isinstance(a, type) and issubclass(a, BaseModel):
             return a
     return None
+
+
+FieldPath = tuple[str | int, ...]
+
+
+@cache
+def _plan(row: type[Row], model: type[BaseModel]) -> tuple[tuple[str, FieldPath | None, bool], ...]:
+    """Per column of ``row``: where it sits in ``model`` (resolved once per pair of classes,
+    since a lookup by ``hasattr`` costs a raised error per miss) and whether it is JSON."""
+    return tuple(
+        (name, _path(model, name), bool(_extra(f, "json", False)))
+        for name, f in row.model_fields.items()
+    )
+
+
+def _path(model: type[BaseModel], name: str) -> FieldPath | None:
+    """``change_basis`` → ``("change", "basis")``, ``span_start`` → ``("span", 0)``; None when
+    ``model`` has no such field (``_lookup`` then asks the object itself)."""
+    if name in model.model_fields:
+        return (name,)
+    head, _, tail = name.partition("_")
+    while tail:
+        if head in model.model_fields:
+            annotation = model.model_fields[head].annotation
+            nested = _model_in(annotation)
+            if nested is not None:
+                rest = _path(nested, tail)
+                return None if rest is None else (head, *rest)
+            if tail in ("start", "end"):
+                return (head, 0 if tail == "start" else 1)
+            return None
+        more, _, tail = tail.partition("_")
+        head = f"{head}_{more}"
+    return None
+
+
+def _follow(obj: Any, path: FieldPath) -> Any:
+    for step in path:
+        if obj is None:
+            return None
+        obj = obj[step] if isinstance(step, int) else getattr(obj, step)
+    return obj
 
 
 def _lookup(obj: Any, name: str) -> Any:

@@ -371,32 +371,32 @@ class Store:
         return rid
 
     def _insert_children(self, rid: str, report: Report) -> None:
-        def rows(kind: str, found: list[Finding]) -> list[dict[str, object]]:
+        def found(kind: str, items: list[Finding]) -> list[FindingRow]:
             return [
-                FindingRow.flat(
-                    g, id=_finding_id(rid, kind, i, g), report_id=rid, idx=i, kind=kind
-                ).model_dump()
-                for i, g in enumerate(found)
+                FindingRow.flat(g, id=_finding_id(rid, kind, i, g), report_id=rid, idx=i, kind=kind)
+                for i, g in enumerate(items)
             ]
 
-        self.db.table("sections").insert_all(
-            SectionRow.flat(
-                s, id=f"{rid}:{s.id}", report_id=rid, idx=i, section_id=s.id
-            ).model_dump()
+        sections = [
+            SectionRow.flat(s, id=f"{rid}:{s.id}", report_id=rid, idx=i, section_id=s.id)
             for i, s in enumerate(report.sections)
-        )
-        self.db.table("facts").insert_all(
+        ]
+        facts = [
             FactRow.flat(
                 f,
                 id=_fact_id(rid, i, f),
                 report_id=rid,
                 idx=i,
                 qualifier=qualifier(f.indicator, f.subject) if f.indicator else None,
-            ).model_dump()
+            )
             for i, f in enumerate(report.facts)
+        ]
+        findings = found("problem", report.problems) + found(
+            "recommendation", report.recommendations
         )
-        found = rows("problem", report.problems) + rows("recommendation", report.recommendations)
-        self.db.table("findings").insert_all(found)
+        for kind, rows in ((SectionRow, sections), (FactRow, facts), (FindingRow, findings)):
+            # one prepared statement per table: sqlite-utils' insert_all re-inspects each value
+            self.db.conn.executemany(kind.insert_sql(), [r.values() for r in rows])
         checks = json.dumps(report.checks.model_dump(mode="json"), ensure_ascii=False)
         run = RunRow.flat(report.run, report_id=rid, checks=checks)
         self.db.table("runs").upsert(run.model_dump(), pk="report_id")
