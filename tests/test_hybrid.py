@@ -104,3 +104,38 @@ def test_model_backends_still_need_an_endpoint(backend: str, monkeypatch: pytest
         monkeypatch.delenv(var, raising=False)
     with pytest.raises(ConfigError, match="needs an endpoint"):
         extract(load_text(HYBRID_TEXT), backend=backend)
+
+
+FLAGGED_TEXT = (
+    "2024年桐江市环境状况报告\n一、总体情况\n全年优良天数226天，同比增加14天。"
+    "完成雨污合流改造81项，查处环境违法案件572起。"
+)
+
+
+def test_a_change_the_sentence_does_not_state_gives_way_to_the_rules_reading():
+    # what a small model does: one fact's change copied onto the next
+    model_facts = [
+        {"category": "air", "subject": "优良天数", "value": 226, "unit": "天",
+         "change": {"basis": "同比", "value": 14, "unit": "天"}, "quote": "全年优良天数226天，同比增加14天"},
+        {"category": "enforcement", "subject": "查处环境违法案件", "value": 572, "unit": "起",
+         "change": {"basis": "同比", "value": 14, "unit": "起"}, "quote": "查处环境违法案件572起"},
+    ]  # fmt: skip
+    report = hybrid(FLAGGED_TEXT, answering(model_facts))
+    (cases,) = [f for f in report.facts if f.value == 572]
+    assert cases.change is None and cases.origin == "rules"
+    assert cases.check is not None and cases.check.status == "verified"
+
+
+def test_a_section_whose_every_model_reading_is_flagged_was_not_read_by_the_model():
+    # both readings flagged (a rank the text does not state): nothing shows the model read
+    # the section, so the rules' readings of what it left out (81项, no catalogue indicator)
+    # are added
+    rank = {"scope": "全省", "position": 3}
+    model_facts = [
+        {"category": "air", "subject": "优良天数", "value": 226, "unit": "天", "rank": rank,
+         "quote": "全年优良天数226天"},
+        {"category": "enforcement", "subject": "查处环境违法案件", "value": 572, "unit": "起",
+         "rank": rank, "quote": "查处环境违法案件572起"},
+    ]  # fmt: skip
+    report = hybrid(FLAGGED_TEXT, answering(model_facts))
+    assert 81 in {f.value for f in report.facts}

@@ -253,6 +253,23 @@ def test_a_category_off_the_list_costs_the_fact_its_category_not_the_section(fak
     assert got.category == "other" and got.check is not None and got.check.status == "verified"
 
 
+def test_a_reply_that_leaves_out_fields_the_sdk_would_not_miss_is_still_read(fake_llm, tmp_path):
+    # a local server's reply without id, created, model or usage
+    content = json.loads(GOOD.content or "")
+    bare = {"object": "chat.completion",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": json.dumps(content)}}]}  # fmt: skip
+    fake_llm.script(META, Reply(body=json.dumps(bare)))
+    report = run(fake_llm, SMALL, tmp_path)
+    assert [f.value for f in report.facts if f.value == 226] == [226]
+
+
+def test_a_reply_that_is_no_json_object_says_so(fake_llm, tmp_path):
+    fake_llm.script(META, Reply(body="<html>bad gateway</html>"))
+    with pytest.raises(ExtractionError, match="not a JSON object: <html>bad gateway</html>"):
+        run(fake_llm, SMALL, tmp_path, max_retries=0)
+
+
 def test_exhausted_reasks_give_a_short_field_by_field_error(fake_llm, tmp_path):
     bad = facts_reply({"category": "air", "subject": "优良天数", "value": 226})  # no quote
     fake_llm.script(META, bad, bad, bad)

@@ -71,10 +71,11 @@ def _untrusted(sections: list[Section]) -> set[str]:
 
 
 def _read_by_model(model: list[Fact], rules: list[Fact], failed: set[str]) -> set[str]:
-    """Sections where the model's facts state most of the numbers the rules verified."""
+    """Sections where the model's facts that hold state most of the numbers the rules
+    verified (a model whose every reading is flagged did not show it read the section)."""
     out: set[str] = set()
     for sid in {rf.section for rf in rules} - failed:
-        mine = [f for f in model if f.section == sid]
+        mine = [f for f in model if f.section == sid and _status(f) != "flagged"]
         sure = [rf for rf in rules if rf.section == sid and _status(rf) == "verified"]
         if mine and (
             not sure or sum(_stated(mine, rf) for rf in sure) / len(sure) >= TRUSTED_COVER
@@ -106,8 +107,9 @@ def merge_facts(model: list[Fact], rules: list[Fact], failed: set[str] | None = 
         same = [i for i in mine if _covers_number(facts[i], rf)]
         if same:
             # the model states this number too: its reading stands unless it is flagged and
-            # the rules' verified reading says otherwise (another unit, sign or rank); where
-            # the two differ only in wording, the model's subject is the better one
+            # the rules' verified reading says otherwise (another unit, sign or rank, or no
+            # change where the model's is not stated); where the two differ only in wording,
+            # the model's subject is the better one
             flagged = all(_status(facts[i]) == "flagged" for i in same)
             if verified and flagged and _contradicts(facts[same[0]], rf):
                 facts[same[0]] = rf
@@ -136,6 +138,9 @@ def _contradicts(f: Fact, rf: Fact) -> bool:
     """The rules' reading of ``f``'s number says something ``f`` gets wrong: the value, the
     unit (not merely a shorter one: 个 for 个百分点), the change, or the rank."""
     if f.value != rf.value or f.value_text != rf.value_text:
+        return True
+    # a change the checker did not find in the sentence, which the rules' reading leaves out
+    if f.change is not None and rf.change is None and _has_issue(f, "value_not_in_quote"):
         return True
     if rf.unit and f.unit != rf.unit and not (f.unit or "").startswith(rf.unit):
         return True
