@@ -139,3 +139,17 @@ def test_a_section_whose_every_model_reading_is_flagged_was_not_read_by_the_mode
     ]  # fmt: skip
     report = hybrid(FLAGGED_TEXT, answering(model_facts))
     assert 81 in {f.value for f in report.facts}
+
+
+def test_a_flagged_reading_that_leaves_out_the_rank_gives_way_though_its_change_agrees():
+    # Qwen2.5-0.5B on the seed: a unit the index does not have, the change right, no rank
+    text = "2024年桐江市环境状况报告\n一、总体情况\n空气质量综合指数4.803，同比下降4.4%，改善率全省排名第2。"
+    model_facts = [
+        {"category": "air", "subject": "空气质量综合指数", "value": 4.803, "unit": "微克/立方米",
+         "change": {"basis": "同比", "value": -4.4, "unit": "微克/立方米"},
+         "quote": "空气质量综合指数4.803，同比下降4.4%"},
+    ]  # fmt: skip
+    report = hybrid(text, answering(model_facts))
+    (index,) = report.facts
+    assert index.origin == "rules" and index.unit is None
+    assert index.rank is not None and index.rank.position == 2

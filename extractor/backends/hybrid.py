@@ -144,8 +144,10 @@ def _contradicts(f: Fact, rf: Fact) -> bool:
         return True
     if rf.unit and f.unit != rf.unit and not (f.unit or "").startswith(rf.unit):
         return True
-    if rf.change and rf.change.value is not None and (not f.change or f.change != rf.change):
-        return f.change is None or f.change.value != rf.change.value
+    # the same change in other words is no contradiction; the rank is still compared
+    stated = rf.change.value if rf.change else None
+    if stated is not None and (f.change is None or f.change.value != stated):
+        return True
     position = rf.rank.position if rf.rank else None
     return position is not None and (f.rank is None or f.rank.position != position)
 
