@@ -1,5 +1,7 @@
 """The model path's cost and waiting, against a loopback server that answers every call with
-the gold (a perfect model) after a fixed latency. Prints, per seed and mode:
+the gold (a perfect model) a fixed latency after the request arrives (the server's sockets
+set TCP_NODELAY and its backlog takes a whole round of new connections, as real servers do:
+without them every reply waited ~40 ms on a delayed ACK). Prints, per seed and mode:
 
 * prompt tokens sent per document, and as a multiple of the document's own tokens (both
   counted by the same tokenizer-like count, so the ratio does not depend on the tokenizer);
@@ -10,11 +12,15 @@ the gold (a perfect model) after a fixed latency. Prints, per seed and mode:
 
     .venv/bin/python bench/llm.py [--latency 0.3] [--modes tools,json] [--concurrency 1,4,16]
                                   [--batch]      # and a batch of 20 documents
+                                  [--repeat 3]   # runs of each, the median shown
                                   [--vocab qwen.tiktoken]  # and Qwen2.5's own count
 
 ``--vocab``: a tiktoken BPE file, e.g. Qwen2.5's ``qwen.tiktoken`` from the ``dashscope``
 wheel (``pip download dashscope``); needs ``tiktoken``. The ratio is then also given as that
 tokenizer counts both sides.
+
+Each single-document figure is the median of ``--repeat`` runs (3), with their range; so are
+the batches at concurrency 4 and 16.
 
 Targets (issue 13): prompt tokens <= 3x the document's; wall <= 1.3x ideal; <= 5 ms CPU a call.
 """
@@ -74,25 +80,35 @@ def real_prompt(count: Any, request: dict[str, Any]) -> int:
 
 
 class Meter:
-    """The oracle, answering after ``latency`` seconds, counting what each request costs."""
+    """The oracle, answering ``latency`` seconds after each request arrives; what each
+    request cost is counted once the run is over, so that counting never holds up a reply."""
 
     def __init__(self, oracle: Oracle, latency: float, vocab: str | None = None) -> None:
         self.oracle = oracle
         self.latency = latency
-        self.prompt = 0
-        self.real = 0
         self.count = real_count(vocab)
-        self.calls = 0
+        self.requests: list[dict[str, Any]] = []
 
     def __call__(self, request: dict[str, Any]) -> Reply:
-        self.prompt += prompt_tokens(request)
-        if self.count is not None:
-            real = real_prompt(self.count, request)  # tiktoken lets go of the GIL: add after
-            self.real += real
-        self.calls += 1
+        self.requests.append(request)
         reply = self.oracle(request)
-        reply.delay = self.latency
+        # the latency counts from the request's arrival: the oracle's own time (calls that
+        # arrive together queue for this process's GIL) is the server's, not the client's
+        reply.delay, reply.from_arrival = self.latency, True
         return reply
+
+    @property
+    def calls(self) -> int:
+        return len(self.requests)
+
+    @property
+    def prompt(self) -> int:
+        return sum(prompt_tokens(r) for r in self.requests)
+
+    @property
+    def real(self) -> int:
+        count = self.count
+        return sum(real_prompt(count, r) for r in self.requests) if count is not None else 0
 
 
 def _serve(name: str, latency: float, pipe: Any, vocab: str | None = None) -> None:
@@ -188,7 +204,7 @@ def _serve_all(latency: float, pipe: Any) -> None:
         pipe.send((meter.prompt, meter.calls, time.process_time() - cpu, 0))
 
 
-def batch20(concurrency: int, latency: float) -> str:
+def batch20(concurrency: int, latency: float) -> tuple[str, float]:
     """20 documents (the seeds, ten of each, each told apart by a last line) in one batch."""
     import tempfile
 
@@ -224,8 +240,17 @@ def batch20(concurrency: int, latency: float) -> str:
     # the loopback server shares this machine's cores: its CPU is shown apart
     return (
         f"{head}  wall {wall:5.2f} s = {ratio:4.2f}x ideal  cpu {1000 * cpu / 20:3.0f} ms/doc"
-        f"  (the server's: {1000 * server_cpu / 20:3.0f} ms/doc)"
+        f"  (the server's: {1000 * server_cpu / 20:3.0f} ms/doc)",
+        ratio,
     )
+
+
+def _spread(ratios: list[float]) -> str:
+    """The median of the runs, and their range when there are several: one run of a single
+    round of calls is 0.3 s, and a scheduler's hiccup is a tenth of it."""
+    ratios = sorted(ratios)
+    mid = ratios[len(ratios) // 2]
+    return f"{mid:4.2f}x" + (f" [{ratios[0]:.2f}-{ratios[-1]:.2f}]" if len(ratios) > 1 else "")
 
 
 def main() -> None:
@@ -234,6 +259,7 @@ def main() -> None:
     ap.add_argument("--modes", default="tools,json")
     ap.add_argument("--concurrency", default="1,4,16")
     ap.add_argument("--batch", action="store_true", help="also a batch of 20 documents")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each (the median is shown)")
     ap.add_argument("--vocab", help="a tiktoken BPE file (Qwen2.5's qwen.tiktoken) to count with")
     args = ap.parse_args()
     one("pingdingshan-2025", "tools", 4, 0.0)  # warm: imports and first-use caches
@@ -241,22 +267,29 @@ def main() -> None:
         print(f"client alone, {mode}: {client_cpu(mode):.1f} ms CPU per call", flush=True)
         for name in ("anyang-2024", "pingdingshan-2025"):
             for c in (int(x) for x in args.concurrency.split(",")):
-                r = one(name, mode, c, args.latency, args.vocab)
+                runs = [one(name, mode, c, args.latency, args.vocab) for _ in range(args.repeat)]
+                r = runs[0]
                 real = (
                     f" [{r['real'] / r['real_doc']:3.2f}x as the vocabulary counts]"
                     if r["real_doc"]
                     else ""
                 )
+                wall = sorted(x["wall"] for x in runs)[len(runs) // 2]
+                cpu = sorted(x["cpu_ms"] for x in runs)[len(runs) // 2]
                 print(
                     f"{name:18} {mode:5} c={c:<2} prompt {r['prompt']:6} tokens "
                     f"({r['prompt'] / r['doc']:4.2f}x the document's {r['doc']}){real}  "
-                    f"calls {r['calls']:3}  wall {r['wall']:5.1f} s = "
-                    f"{r['wall'] / r['ideal']:4.2f}x ideal  cpu {r['cpu_ms']:4.1f} ms/call",
+                    f"calls {r['calls']:3}  wall {wall:5.1f} s = "
+                    f"{_spread([x['wall'] / x['ideal'] for x in runs])} ideal  "
+                    f"cpu {cpu:4.1f} ms/call",
                     flush=True,
                 )
     if args.batch:
         for c in (int(x) for x in args.concurrency.split(",")):
-            print(batch20(c, args.latency), flush=True)
+            # a batch at one call at a time takes half a minute and varies little: once
+            runs = [batch20(c, args.latency) for _ in range(1 if c == 1 else args.repeat)]
+            line = sorted(runs, key=lambda r: r[1])[len(runs) // 2][0]
+            print(f"{line}  {_spread([r[1] for r in runs])} over {len(runs)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from extractor import aio
 from extractor.backends import Extraction, ProgressFn, make_backend
-from extractor.checker import check_facts
+from extractor.checker import Memo, check_facts
 from extractor.errors import ConfigError, InputError
 from extractor.grounding import ground_facts
 from extractor.loading import MAX_MB, LoadedDocument, load, load_bytes, load_text
@@ -44,9 +44,10 @@ def check_stage(
     sections: list[Section],
     meta_period: str | None,
     mentions: list[Mention] | None = None,
+    memo: Memo | None = None,
 ) -> tuple[list[Fact], CheckSummary]:
     """Ground every fact's quote in ``text``, then check it (``mentions``: the text's numbers,
-    when they have been found already)."""
+    when they have been found already; ``memo``: the checks of this text's facts so far)."""
     if mentions is None:
         mentions = find_numbers(text, include_masked=True)
     grounded = ground_facts(facts, text, mentions)
@@ -57,6 +58,7 @@ def check_stage(
         meta_period=meta_period,
         mentions=mentions,
         notes=grounded.notes,
+        memo=memo,
     )
 
 
@@ -74,8 +76,9 @@ async def aextract_document(
     # the next ones are still being read
     sections, mentions = await aio.off_loop(_read, doc.text)
     backend = make_backend(opts, model=model, progress=progress)
-    # the model path checks more than once (before and after repair): find the numbers once
-    check = partial(check_stage, doc.text, mentions=mentions)
+    # the model path checks more than once (each section before its repair, then the whole
+    # document): the numbers are found once, and a fact is checked once
+    check = partial(check_stage, doc.text, mentions=mentions, memo={})
     try:
         x: Extraction = await backend.extract(doc, sections, check)
     finally:

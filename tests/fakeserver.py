@@ -55,6 +55,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)  # e.g. {"Retry-After": "1"}
     body: str | None = None  # raw body override (any status), e.g. error JSON or garbage
     delay: float = 0.0  # seconds to sleep before answering (capped at MAX_DELAY)
+    # count ``delay`` from the request's arrival, not from the reply being ready: a fixed
+    # latency however long the responder (and this process's GIL) took
+    from_arrival: bool = False
     drop: bool = False  # close the socket without any HTTP response (after ``delay``)
     prompt_tokens: int = 100
     completion_tokens: int = 20
@@ -145,6 +148,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # FakeLLM.close() ends open connections itself, with a bound
     allow_reuse_address = True
+    # socketserver's 5: more connections opened at once wait out a SYN-ACK retransmit
+    request_queue_size = 128
     fake: FakeLLM
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -162,6 +167,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # as real servers do: without it, the body written after the headers waits for the
+        # client's delayed ACK, ~40 ms a response on Linux
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.fake._track(self.connection, add=True)
 
     def finish(self) -> None:
@@ -239,6 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(404, error_body(404, f"fake server: no route GET {path}"))
 
     def do_POST(self) -> None:
+        arrived = time.monotonic()
         fake = self.server.fake
         path = self.path.split("?", 1)[0].rstrip("/")
         try:
@@ -273,8 +282,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             self._send_json(500, error_body(500, "fake server: no scripted reply"))
             return
-        if reply.delay > 0:
-            fake._stopping.wait(min(reply.delay, MAX_DELAY))
+        delay = reply.delay - (time.monotonic() - arrived if reply.from_arrival else 0.0)
+        if delay > 0:
+            fake._stopping.wait(min(delay, MAX_DELAY))
         if reply.drop or fake._stopping.is_set():  # closing: hang up instead of answering
             self._drop()
             return

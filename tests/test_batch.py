@@ -357,3 +357,38 @@ def test_real_pipeline_reports_round_trip_through_the_store(
     calls = fake_llm.calls
     again = run_batch(collect_inputs(SEEDS), store, opts, progress=False)
     assert again.skipped == 2 and fake_llm.calls == calls
+
+
+def test_the_model_path_reads_the_next_document_once_the_queued_calls_run_short(
+    fake_llm: FakeLLM, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two documents in flight, one call at a time: the second is read only once the first's
+    queued calls are down to the one in flight, not at once (reading every document first
+    would hold back the first one's calls), and it is still extracted."""
+
+    def slow(request: dict[str, Any]) -> Any:
+        reply = responder(request)
+        reply.delay = 0.05
+        return reply
+
+    fake_llm.responder = slow
+    answered_at_load: list[int] = []
+    real_load = batch.load
+
+    def load(path: Path, **kw: Any) -> LoadedDocument:
+        answered_at_load.append(fake_llm.calls)
+        return real_load(path, **kw)
+
+    monkeypatch.setattr(batch, "load", load)
+    opts = ExtractOptions(
+        backend="llm", base_url=fake_llm.base_url, model="fake", api_key="k", mode="json",
+        cache=False, timeout=5.0, max_retries=1, concurrency=1, repair=False,
+    )  # fmt: skip
+    summary = run_batch(collect_inputs(SEEDS), store, opts, doc_concurrency=2)
+
+    assert summary.ok == 2
+    first_doc_calls = summary.items[0].calls
+    assert first_doc_calls >= 3
+    assert answered_at_load[0] == 0
+    # the first document's calls, all queued at once, had gone out but for the last
+    assert answered_at_load[1] >= first_doc_calls - 2

@@ -505,3 +505,34 @@ def test_no_false_flags_on_the_written_corpora(folder: str):
     expected = {"rules_corpus": 4}.get(folder, 0)
     assert len(flagged) == expected, flagged
     assert all(name == "xian-2024" for name, _ in flagged)
+
+
+def test_a_document_checked_again_with_its_memo_gives_the_same_checks_for_fewer_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import extractor.checker as checker
+    from extractor.pipeline import check_stage
+    from extractor.sectioning import split_sections
+
+    seen = {"checks": 0}
+    real = checker.check_one
+
+    def counting(*args: Any) -> Any:
+        seen["checks"] += 1
+        return real(*args)
+
+    monkeypatch.setattr(checker, "check_one", counting)
+    for gold in load_gold(GOLD_DIR):
+        text = gold.doc.text
+        sections = split_sections(text)
+        facts = [f.model_copy(update={"span": None, "check": None}) for f in gold.gold.facts]
+        plain = check_stage(text, facts, sections, gold.gold.meta.period)
+        memo: checker.Memo = {}
+        half = len(facts) // 2
+        # the first half as a section is checked before its repair, filed under another id
+        moved = [f.model_copy(update={"section": "merged"}) for f in facts[:half]]
+        check_stage(text, moved, sections, gold.gold.meta.period, memo=memo)
+        before = seen["checks"]
+        again = check_stage(text, facts, sections, gold.gold.meta.period, memo=memo)
+        assert again == plain  # the same facts, issues, statuses and summary
+        assert seen["checks"] - before == len(facts) - half

@@ -185,3 +185,134 @@ def test_retry_after_reads_what_the_server_says_else_backs_off() -> None:
     assert retry_after({"retry-after": "2"}, 0) == 2.0
     assert retry_after({"retry-after": "soon"}, 2) == 2.0
     assert retry_after({}, 10) == 60.0
+
+
+def test_a_freed_place_goes_to_the_earliest_document_and_wakes_one_call() -> None:
+    from extractor import aio
+
+    async def scenario() -> tuple[list[str], int]:
+        gate = AdaptiveGate(1)
+        order: list[str] = []
+        release = asyncio.Event()
+
+        async def call(rank: int, name: str) -> None:
+            aio.set_rank(rank)
+            async with gate:
+                order.append(name)
+                if name == "first":
+                    await release.wait()
+
+        first = asyncio.create_task(call(0, "first"))
+        await asyncio.sleep(0)
+        waiting = [
+            asyncio.create_task(call(r, n)) for r, n in ((2, "doc2"), (1, "doc1"), (0, "doc0"))
+        ]
+        await asyncio.sleep(0.01)
+        queued = len(gate._waiting)
+        release.set()
+        await asyncio.gather(first, *waiting)
+        return order, queued
+
+    order, queued = asyncio.run(scenario())
+    assert queued == 3
+    assert order == ["first", "doc0", "doc1", "doc2"]
+
+
+def test_a_place_handed_over_is_not_taken_by_a_newcomer_and_cancelled_waiters_pass() -> None:
+    async def scenario() -> tuple[list[str], int]:
+        gate = AdaptiveGate(1)
+        order: list[str] = []
+        release = asyncio.Event()
+
+        async def call(name: str) -> None:
+            async with gate:
+                order.append(name)
+                if name == "holder":
+                    await release.wait()
+
+        holder = asyncio.create_task(call("holder"))
+        await asyncio.sleep(0)
+        gone = asyncio.create_task(call("gone"))
+        queued = asyncio.create_task(call("queued"))
+        await asyncio.sleep(0.01)
+        gone.cancel()
+        release.set()
+        await holder  # its exit hands the place to "queued" (passing over "gone")
+        late = asyncio.create_task(call("late"))
+        await asyncio.gather(queued, late, gone, return_exceptions=True)
+        return order, gate.active
+
+    order, active = asyncio.run(scenario())
+    assert order == ["holder", "queued", "late"] and active == 0
+
+
+def test_room_waits_until_fewer_calls_wait_than_may_be_in_flight() -> None:
+    async def scenario() -> list[tuple[str, int]]:
+        gate = AdaptiveGate(2)
+        seen: list[tuple[str, int]] = []
+        releases = [asyncio.Event() for _ in range(5)]
+
+        async def call(k: int) -> None:
+            async with gate:
+                await releases[k].wait()
+
+        calls = [asyncio.create_task(call(k)) for k in range(5)]  # 2 in flight, 3 waiting
+        await asyncio.sleep(0.01)
+
+        async def reader() -> None:
+            await gate.room()
+            seen.append(("room", len(gate._waiting)))
+
+        room = asyncio.create_task(reader())
+        await asyncio.sleep(0.01)
+        seen.append(("before", len(gate._waiting)))
+        releases[0].set()  # one answered: 2 waiting, still not fewer than 2
+        await asyncio.sleep(0.01)
+        seen.append(("one answered", len(gate._waiting)))
+        releases[1].set()  # another: 1 waiting
+        await room
+        for r in releases:
+            r.set()
+        await asyncio.gather(*calls)
+        return seen
+
+    assert asyncio.run(scenario()) == [("before", 3), ("one answered", 2), ("room", 1)]
+
+
+def test_after_a_pause_no_call_enters_the_gate_until_it_is_over() -> None:
+    async def scenario() -> tuple[bool, bool]:
+        gate = AdaptiveGate(4)
+        gate.pause(0.3)
+        try:
+            await asyncio.wait_for(gate.__aenter__(), 0.1)
+            early = True
+        except TimeoutError:
+            early = False
+        await asyncio.wait_for(gate.__aenter__(), 1.0)  # the pause is over: in at once
+        return early, gate.active == 1
+
+    assert asyncio.run(scenario()) == (False, True)
+
+
+def test_calls_cancelled_while_queued_leave_room_for_the_next_document() -> None:
+    async def scenario() -> int:
+        gate = AdaptiveGate(1)
+        release = asyncio.Event()
+
+        async def call() -> None:
+            async with gate:
+                await release.wait()
+
+        holder = asyncio.create_task(call())
+        await asyncio.sleep(0)
+        queued = [asyncio.create_task(call()) for _ in range(3)]
+        await asyncio.sleep(0.01)
+        for q in queued:  # e.g. a document given up: its calls are cancelled
+            q.cancel()
+        await asyncio.gather(*queued, return_exceptions=True)
+        await asyncio.wait_for(gate.room(), 1.0)  # not stuck behind calls no longer waiting
+        release.set()
+        await holder
+        return gate.active
+
+    assert asyncio.run(scenario()) == 0

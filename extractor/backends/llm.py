@@ -79,7 +79,6 @@ class LLMBackend:
         self.owns = owns
         self.opts = opts
         self.progress = progress
-        self.sem = asyncio.Semaphore(max(1, opts.concurrency))
         self.done = 0
         self.total = 0
 
@@ -101,11 +100,11 @@ class LLMBackend:
         usage: Usage,
         kind: str,
     ) -> Any:
-        """One call; what it cost is added to ``usage`` under ``kind``."""
+        """One call; what it cost is added to ``usage`` under ``kind``. How many are in flight
+        is the model's to bound, across every document of a run (the HTTP client's gate)."""
         one = Usage()
         try:
-            async with self.sem:
-                return await self.model.structured(reply, messages, usage=one, max_tokens=cap)
+            return await self.model.structured(reply, messages, usage=one, max_tokens=cap)
         finally:
             usage.absorb(one, kind)
 
@@ -210,6 +209,10 @@ class LLMBackend:
         answer = partial(self._answered, doc, hint=hint, usage=usage, check=check)
         jobs = [asyncio.create_task(answer(g)) for g in calls]
         try:
+            # a section's calls are tasks of its own gather: they reach the model's gate on
+            # the loop's next turn, and only then are they queued
+            await asyncio.sleep(0)
+            aio.calls_queued()
             meta, meta_error = await asked
             done = [await job for job in jobs]
             results, again = await self._regroup(doc.text, calls, done, tasks, answer)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from extractor import aio
@@ -79,13 +80,14 @@ class _Run:
         # timing. Slots are taken in input order too, so the document every other waits on
         # always holds one.
         self.claims = [asyncio.Event() for _ in range(count)]
+        self.queued = [asyncio.Event() for _ in range(count)]
 
     async def _load(self, path: Path) -> LoadedDocument | Failure:
         if self.workers is not None:
             return await self.workers.load(str(path), self.opts.max_mb)
         try:
-            # Reading a PDF can take seconds; a thread keeps other documents' calls moving.
-            return await asyncio.to_thread(load, path, max_mb=self.opts.max_mb)
+            # Reading a PDF can take seconds; off the loop, other documents' calls go on.
+            return await aio.off_loop(partial(load, max_mb=self.opts.max_mb), path)
         except Exception as e:  # InputError, or anything a broken file provokes
             return Failure(_one_line(e), unreadable=True)
 
@@ -98,6 +100,14 @@ class _Run:
             return Failure(_one_line(e), unreadable=False)
 
     async def one(self, i: int, path: Path) -> BatchItem:
+        aio.set_rank(i)  # the CPU stages and the calls of earlier documents go first
+        aio.on_calls_queued(self.queued[i].set)
+        try:
+            return await self._one(i, path)
+        finally:
+            self.queued[i].set()  # stored, skipped or failed: the next one need not wait
+
+    async def _one(self, i: int, path: Path) -> BatchItem:
         started = time.perf_counter()
         shown = str(path)
 
@@ -106,6 +116,14 @@ class _Run:
             return BatchItem.model_validate({"path": shown, "seconds": seconds, **fields})
 
         try:
+            if self.model is not None:
+                # the model path reads documents in turn, each once the one before has queued
+                # its calls and they would not keep the endpoint busy for a round: reading all
+                # of them at once would hold the first documents' calls back behind the
+                # reading of the last ones
+                if i:
+                    await self.queued[i - 1].wait()
+                await self.model.room()
             doc = await self._load(path)
             if i:
                 await self.claims[i - 1].wait()

@@ -40,10 +40,25 @@ from extractor.schemas.report import CheckStatus
 from extractor.sectioning import split_sections
 from extractor.units import canonical_unit, to_std
 
-__all__ = ["NOTE_CODES", "check_facts", "interval"]
+__all__ = ["NOTE_CODES", "Memo", "check_facts", "interval"]
 
 # What grounding did to a fact: shown among its issues, but no reason to flag it.
 NOTE_CODES = frozenset({"requoted"})
+# A fact's own checks depend on the fact (not the section it is filed under), the text and its
+# numbers only: a document's facts checked once (a section before its repair) need not be
+# checked again at the end.
+Memo = dict[str, tuple[list[CheckIssue], bool, Mention | None]]
+_NOT_CHECKED = {"check", "value_std", "unit_std", "origin", "section"}
+
+
+def _check_one(f: Fact, ctx: Ctx, memo: Memo | None) -> tuple[list[CheckIssue], bool, Any]:
+    if memo is None:
+        return check_one(f, ctx)
+    key = f.model_dump_json(exclude=_NOT_CHECKED)
+    if key not in memo:
+        memo[key] = check_one(f, ctx)
+    found, is_derived, stated = memo[key]
+    return list(found), is_derived, stated  # the list is added to below: never the memo's
 
 
 def check_facts(
@@ -54,11 +69,13 @@ def check_facts(
     meta_period: str | None = None,
     mentions: list[Mention] | None = None,
     notes: dict[int, list[CheckIssue]] | None = None,
+    memo: Memo | None = None,
 ) -> tuple[list[Fact], CheckSummary]:
     """Check grounded ``facts`` against ``text``: each fact comes back with ``check`` (and
     ``value_std``/``unit_std`` filled); the summary holds the counts, the cross-checks and the
     unaccounted numbers. ``notes`` are what grounding did to a fact (``requoted``): they are
-    shown with its issues but do not flag it."""
+    shown with its issues but do not flag it. ``memo``: one document's facts checked before
+    (the same ``text`` and ``mentions``), so checking it again costs only what changed."""
     ctx = Ctx(
         text=text,
         mentions=mentions if mentions is not None else find_numbers(text, include_masked=True),
@@ -70,7 +87,7 @@ def check_facts(
     seen: dict[tuple[Any, ...], int] = {}
     places: Places = {}
     for f in facts:
-        found, is_derived, stated = check_one(f, ctx)
+        found, is_derived, stated = _check_one(f, ctx, memo)
         # a list's places share its quote (莆田、泉州分别上升1位、2位): each place is its own fact
         key = (f.span, f.value, f.value_text, canonical_unit(f.unit), f.area)
         if f.span is not None and key in seen:

@@ -4,7 +4,8 @@ Two retry layers, kept apart on purpose:
 
 * transport: the openai SDK's own retries (5xx, timeouts, dropped connections) with
   exponential backoff, ``max_retries`` times per request; a 429 is retried here instead, after
-  the Retry-After the server asks for, with the calls in flight cut (``limits.AdaptiveGate``);
+  the Retry-After the server asks for (no other call goes out before then), with the calls
+  in flight cut (``limits.AdaptiveGate``);
 * validation: instructor re-asks, ``max_reasks`` times, only when the reply does not parse into
   the reply model (the error text goes back to the model).
 
@@ -253,6 +254,7 @@ class LLMClient:
                     if attempt >= self.settings.max_retries:
                         raise
                     wait = retry_after(e.response.headers, attempt)
+                    self.gate.pause(wait)
                 else:
                     await self.gate.answered()
                     return _completion(raw)
@@ -363,6 +365,9 @@ class LLMClient:
                 kind="validation",
             )
         return LLMError(f"{type(root).__name__}: {_short(str(root))}", kind="other")
+
+    async def room(self) -> None:
+        await self.gate.room()
 
     async def aclose(self) -> None:
         await self._openai.close()

@@ -47,5 +47,8 @@ class FunctionModel:
         usage.add_tokens(prompt, len(reply.model_dump_json()) // 4)
         return cast(T, reply)
 
+    async def room(self) -> None:
+        return None  # answers at once: nothing ever waits
+
     async def aclose(self) -> None:
         return None

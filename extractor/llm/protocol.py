@@ -26,4 +26,9 @@ class ChatModel(Protocol):
         max_tokens: int | None = None,
     ) -> T: ...
 
+    async def room(self) -> None:
+        """Return once the calls already waiting would not keep the endpoint busy for a round:
+        a batch starts its next document then, not all of them at once."""
+        ...
+
     async def aclose(self) -> None: ...
